@@ -1,0 +1,29 @@
+package dev.twinstream.core;
+
+/**
+ * Completes the future of {@link EventTracker#trackWithReceipt(Object)} exceptionally when a sink
+ * dead-lettered or dropped the event. The other sinks may still have delivered it.
+ */
+public final class DeliveryFailedException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    private final String sink;
+    private final transient TrackedEvent event;
+
+    /** Creates the exception. */
+    public DeliveryFailedException(String sink, TrackedEvent event, String message) {
+        super(message);
+        this.sink = sink;
+        this.event = event;
+    }
+
+    /** The sink that failed to deliver the event (the first one, if several did). */
+    public String sink() {
+        return sink;
+    }
+
+    /** The event. */
+    public TrackedEvent event() {
+        return event;
+    }
+}

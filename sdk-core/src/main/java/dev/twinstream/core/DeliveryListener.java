@@ -1,0 +1,34 @@
+package dev.twinstream.core;
+
+import dev.twinstream.core.spi.RecordResult;
+
+/**
+ * Observes what happens to each event in each sink. All methods have empty defaults; override what
+ * you need.
+ *
+ * <p>Callbacks run on the tracker's listener thread (never on the thread that called
+ * {@code track}, never on an HTTP client thread), in the order the outcomes were decided for each
+ * sink. They should return quickly: the listener's queue is bounded and a slow listener slows
+ * delivery instead of growing memory. An exception thrown by a callback is logged and ignored.
+ * When no listener is set, the tracker does no per-event work for it.
+ */
+public interface DeliveryListener {
+
+    /** The sink's destination accepted the event. */
+    default void onDelivered(String sink, TrackedEvent event) {}
+
+    /**
+     * The sink failed to deliver the event and it will be sent again.
+     *
+     * @param nextAttempt the number of the attempt that will follow (2 for the first retry)
+     * @param backoffMillis how long the tracker waits before that attempt
+     * @param cause the retryable result that triggered the retry
+     */
+    default void onRetried(String sink, TrackedEvent event, int nextAttempt, long backoffMillis, RecordResult cause) {}
+
+    /** The sink gave up on the event; it was handed to the {@code DeadLetterHandler}. */
+    default void onDeadLettered(String sink, DeadLetter deadLetter) {}
+
+    /** The event was dropped for the sink, for the given reason (never silently: it is counted too). */
+    default void onDropped(String sink, TrackedEvent event, DropReason reason) {}
+}

@@ -1,0 +1,45 @@
+package dev.twinstream.core;
+
+/**
+ * Thrown by {@code track()} when an event cannot be accepted. The event was not appended to the log
+ * and nothing else is affected; the message names the event type (or class) and what is wrong.
+ */
+public final class EventRejectedException extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
+    /** The kind of problem. */
+    public enum Reason {
+        /** No {@link EventType} is registered for the event's class. */
+        UNREGISTERED_TYPE,
+        /** A required field is null (or an empty string). */
+        MISSING_REQUIRED_FIELD,
+        /** A validation rule of the event type failed. */
+        VALIDATION_FAILED,
+        /** Jackson could not serialize the event. */
+        NOT_SERIALIZABLE,
+        /** The encoded event is larger than a limit of a sink it goes to, or than the whole log. */
+        TOO_LARGE,
+        /** The partition-key function returned null or an empty string, or threw. */
+        INVALID_PARTITION_KEY
+    }
+
+    private final Reason reason;
+    private final String eventType;
+
+    /** Creates the exception. */
+    public EventRejectedException(Reason reason, String eventType, String message, Throwable cause) {
+        super(message, cause);
+        this.reason = reason;
+        this.eventType = eventType;
+    }
+
+    /** The kind of problem. */
+    public Reason reason() {
+        return reason;
+    }
+
+    /** The registered event type name, or the class name when the class is not registered. */
+    public String eventType() {
+        return eventType;
+    }
+}

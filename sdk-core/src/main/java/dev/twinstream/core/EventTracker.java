@@ -1,0 +1,303 @@
+package dev.twinstream.core;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.twinstream.core.internal.TrackerEngine;
+import dev.twinstream.core.internal.TrackerSettings;
+import dev.twinstream.core.internal.Validation;
+import dev.twinstream.core.spi.DeadLetterHandler;
+import dev.twinstream.core.spi.Sink;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadFactory;
+import java.util.regex.Pattern;
+
+/**
+ * Accepts typed events and delivers each to its sinks: the entry point of Twinstream.
+ *
+ * <pre>{@code
+ * try (EventTracker tracker = EventTracker.builder()
+ *         .register(EventType.builder(PageView.class, "page_view").partitionKey(PageView::userId).build())
+ *         .sink("realtime", realtimeSink, SinkOptions.defaults().format(RecordFormat.flat().column("userId").build()))
+ *         .sink("backup", backupSink)
+ *         .build()) {
+ *     tracker.track(new PageView("u1", "/home"));
+ * }
+ * }</pre>
+ *
+ * <p>{@code track} validates, enriches and encodes the event on the calling thread, appends it to
+ * the journal and returns; it never does network I/O. Background threads (a dispatcher and a
+ * listener thread, daemon, named {@code twinstream-*}) batch, send, retry and report. Every sink has
+ * its own cursor over the journal, so a slow or failing sink delays only itself (until the journal
+ * fills). Delivery is at-least-once per sink; duplicates carry the same {@code eventId}.
+ *
+ * <p>Thread-safe. Close it to flush and stop its threads; after {@link #close()}, {@code track}
+ * throws {@link IllegalStateException}.
+ */
+public interface EventTracker extends AutoCloseable {
+
+    /** Starts configuring a tracker. */
+    static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Accepts an event for delivery to its sinks.
+     *
+     * <p>Blocks only under {@link OverflowPolicy#block(Duration)} while the journal is full, for at
+     * most the policy's timeout.
+     *
+     * @return the event's id
+     * @throws EventRejectedException if the class is not registered, a required field is missing, a
+     *     rule fails, the event cannot be serialized, its partition key is invalid, or its encoding is
+     *     larger than a limit of a sink it goes to; nothing was appended
+     * @throws BufferFullException if the journal stayed full for the BLOCK timeout
+     * @throws IllegalStateException if the tracker is closed
+     * @throws NullPointerException if {@code event} is null
+     */
+    String track(Object event);
+
+    /**
+     * Like {@link #track(Object)}, and returns a future that completes once every sink of the event
+     * delivered it — or exceptionally with {@link DeliveryFailedException} once any sink
+     * dead-lettered or dropped it and the others finished. Completed on the listener thread.
+     *
+     * @throws EventRejectedException as {@link #track(Object)}
+     * @throws BufferFullException as {@link #track(Object)}
+     * @throws IllegalStateException as {@link #track(Object)}
+     */
+    CompletableFuture<TrackedEvent> trackWithReceipt(Object event);
+
+    /**
+     * Sends everything accepted so far without waiting for linger, and waits until all of it is
+     * final (delivered, dead-lettered or dropped) in every sink, or the timeout passes.
+     *
+     * @return true if everything accepted before the call is final
+     */
+    boolean flush(Duration timeout);
+
+    /**
+     * Non-blocking {@link #flush(Duration)}: the future completes with true when done, with false
+     * when {@code timeout} passes on the tracker's clock. Completed on the dispatcher thread: do
+     * not block in its callbacks.
+     */
+    CompletableFuture<Boolean> flushAsync(Duration timeout);
+
+    /** A snapshot of every sink's counters. */
+    TrackerMetrics metrics();
+
+    /**
+     * The store that keeps dead letters when the default handler (or a {@link DeadLetterStore}
+     * given to {@link Builder#deadLetterHandler}) is in use.
+     *
+     * @throws IllegalStateException if another {@link DeadLetterHandler} is installed
+     */
+    DeadLetterStore deadLetterStore();
+
+    /**
+     * Appends dead letters again, each for its own sink only, with its original id, type, key and
+     * payload; they are counted as accepted again and follow the overflow policy.
+     *
+     * @return how many were appended (fewer if the overflow policy dropped some)
+     * @throws IllegalArgumentException if a dead letter names a sink this tracker does not have
+     * @throws IllegalStateException if the tracker is closed
+     */
+    int replay(Collection<DeadLetter> deadLetters);
+
+    /**
+     * Stops accepting events, flushes for at most the close timeout, then stops the tracker's
+     * threads and closes the sinks. Events still pending after the timeout are counted as dropped
+     * ({@link DropReason#CLOSED_BEFORE_DELIVERY}) and reported. Idempotent; never throws.
+     */
+    @Override
+    void close();
+
+    /**
+     * Configures an {@link EventTracker}. Setters record values; {@link #build()} validates all of
+     * them at once.
+     */
+    final class Builder {
+        /** Allowed sink names: 1 to 64 of letters, digits, {@code _ . -}. */
+        public static final Pattern SINK_NAME_PATTERN = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+        /** Most sinks per tracker. */
+        public static final int MAX_SINKS = 31;
+        /** Default close timeout: 10 s. */
+        public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(10);
+
+        private final List<EventType<?>> eventTypes = new ArrayList<>();
+        private final Map<String, Sink> sinks = new LinkedHashMap<>();
+        private final Map<String, SinkOptions> sinkOptions = new LinkedHashMap<>();
+        private final List<String> earlyViolations = new ArrayList<>();
+        private final Map<String, String> context = new LinkedHashMap<>();
+        private RetryPolicy retry = RetryPolicy.defaults();
+        private Journal journal = Journal.memory();
+        private DeliveryListener listener;
+        private DeadLetterHandler deadLetterHandler;
+        private ObjectMapper objectMapper;
+        private Clock clock = Clock.system();
+        private Scheduler scheduler;
+        private Executor listenerExecutor;
+        private ThreadFactory threadFactory;
+        private Random random;
+        private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
+
+        Builder() {}
+
+        /** Registers an event type; its class and name must be unique. */
+        public Builder register(EventType<?> eventType) {
+            eventTypes.add(Objects.requireNonNull(eventType, "eventType"));
+            return this;
+        }
+
+        /** Adds a sink with {@link SinkOptions#defaults()}. The tracker closes the sink when it closes. */
+        public Builder sink(String name, Sink sink) {
+            return sink(name, sink, SinkOptions.defaults());
+        }
+
+        /** Adds a sink with its options. The tracker closes the sink when it closes. */
+        public Builder sink(String name, Sink sink, SinkOptions options) {
+            Objects.requireNonNull(sink, "sink");
+            Objects.requireNonNull(options, "options");
+            if (sinks.containsKey(name)) {
+                earlyViolations.add("sinks: the name '" + name + "' is used more than once");
+            }
+            sinks.put(name, sink);
+            sinkOptions.put(name, options);
+            return this;
+        }
+
+        /** The retry policy for sinks whose options do not set their own. Default {@link RetryPolicy#defaults()}. */
+        public Builder retry(RetryPolicy retry) {
+            this.retry = Objects.requireNonNull(retry, "retry");
+            return this;
+        }
+
+        /** Where accepted events wait. Default {@link Journal#memory()}. */
+        public Builder journal(Journal journal) {
+            this.journal = Objects.requireNonNull(journal, "journal");
+            return this;
+        }
+
+        /** Observes outcomes; default none. */
+        public Builder listener(DeliveryListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /** Receives dead letters; default a new {@link DeadLetterStore}. */
+        public Builder deadLetterHandler(DeadLetterHandler handler) {
+            this.deadLetterHandler = Objects.requireNonNull(handler, "handler");
+            return this;
+        }
+
+        /** Adds a static context entry (app, version, host …) written into every envelope. */
+        public Builder context(String key, String value) {
+            context.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        /**
+         * The Jackson mapper used to serialize events (register modules such as
+         * {@code JavaTimeModule} on it). The tracker derives per-type writers from it and does not
+         * modify it. Default: a plain {@code new ObjectMapper()}.
+         */
+        public Builder objectMapper(ObjectMapper objectMapper) {
+            this.objectMapper = Objects.requireNonNull(objectMapper, "objectMapper");
+            return this;
+        }
+
+        /** The clock for all time: timestamps, linger, backoff, timeouts. Default {@link Clock#system()}. */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * Runs the dispatcher, timers and (unless {@link #listenerExecutor} is set) listener
+         * callbacks on this scheduler instead of the tracker's own threads. The caller owns it: the
+         * tracker does not shut it down.
+         */
+        public Builder scheduler(Scheduler scheduler) {
+            this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+            return this;
+        }
+
+        /** Runs listener, dead-letter and receipt callbacks; the caller owns it. */
+        public Builder listenerExecutor(Executor executor) {
+            this.listenerExecutor = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        /** Creates the tracker's own threads; default: daemon threads named {@code twinstream-*}. */
+        public Builder threadFactory(ThreadFactory threadFactory) {
+            this.threadFactory = Objects.requireNonNull(threadFactory, "threadFactory");
+            return this;
+        }
+
+        /** The randomness for backoff jitter, used only on the dispatcher; default a new {@link Random}. */
+        public Builder random(Random random) {
+            this.random = Objects.requireNonNull(random, "random");
+            return this;
+        }
+
+        /** How long {@link EventTracker#close()} may take in total. Default {@link #DEFAULT_CLOSE_TIMEOUT}. */
+        public Builder closeTimeout(Duration closeTimeout) {
+            this.closeTimeout = Objects.requireNonNull(closeTimeout, "closeTimeout");
+            return this;
+        }
+
+        /**
+         * Validates everything and starts the tracker's threads.
+         *
+         * @throws ConfigurationException listing every violation with its field, allowed range and value
+         */
+        public EventTracker build() {
+            List<String> violations = new ArrayList<>(earlyViolations);
+            Validation v = new Validation(violations);
+            if (sinks.isEmpty()) {
+                violations.add("sinks: at least 1 sink is required but none was added");
+            }
+            v.range("sinks.count", sinks.size(), 0, MAX_SINKS);
+            for (Map.Entry<String, Sink> e : sinks.entrySet()) {
+                String name = e.getKey();
+                if (name == null || !SINK_NAME_PATTERN.matcher(name).matches()) {
+                    violations.add("sinks: name must match " + SINK_NAME_PATTERN.pattern() + " but was '" + name + "'");
+                }
+                v.sinkOptions("sinks." + name, sinkOptions.get(name), e.getValue().limits());
+            }
+            if (eventTypes.isEmpty()) {
+                violations.add("eventTypes: at least 1 event type must be registered but none was");
+            }
+            Map<String, EventType<?>> byName = new LinkedHashMap<>();
+            Map<Class<?>, EventType<?>> byClass = new LinkedHashMap<>();
+            for (EventType<?> type : eventTypes) {
+                if (byName.put(type.name(), type) != null) {
+                    violations.add("eventTypes: the name '" + type.name() + "' is registered more than once");
+                }
+                if (byClass.put(type.javaType(), type) != null) {
+                    violations.add("eventTypes: the class " + type.javaType().getName() + " is registered more than once");
+                }
+            }
+            v.retry("retry", retry);
+            v.journal("journal", journal);
+            v.duration("closeTimeout", closeTimeout, Duration.ZERO, Duration.ofHours(1));
+            for (String key : context.keySet()) {
+                if (key.isEmpty()) {
+                    violations.add("context: keys must not be empty");
+                }
+            }
+            TrackerSettings settings = new TrackerSettings(eventTypes, sinks, sinkOptions, retry, journal, listener,
+                    deadLetterHandler == null ? new DeadLetterStore(DeadLetterStore.DEFAULT_MAX_BYTES, clock) : deadLetterHandler,
+                    context, objectMapper == null ? new ObjectMapper() : objectMapper, clock, scheduler,
+                    listenerExecutor, threadFactory, random == null ? new Random() : random, closeTimeout);
+            return TrackerEngine.start(settings, violations);
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package dev.twinstream.core;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How the tracker feeds one sink: its record format, batching, concurrency and retry policy.
+ * Immutable; every method returns a new value. Validated against the sink's declared limits when
+ * the tracker is built.
+ *
+ * <p>A batch is sent as soon as it reaches {@link #maxBatchRecords()} or {@link #maxBatchBytes()},
+ * or when its oldest event has waited {@link #linger()}, or on {@code flush}/{@code close}.
+ */
+public final class SinkOptions {
+
+    /** Default linger: 100 ms. */
+    public static final Duration DEFAULT_LINGER = Duration.ofMillis(100);
+    /** Default number of concurrent {@code send} calls per sink: 4. */
+    public static final int DEFAULT_MAX_IN_FLIGHT_REQUESTS = 4;
+    /** Value of {@link #maxBatchRecords()} and {@link #maxBatchBytes()} meaning "the sink's own limit". */
+    public static final int SINK_LIMIT = 0;
+
+    private static final SinkOptions DEFAULT = new SinkOptions(RecordFormat.jsonLines(), SINK_LIMIT, SINK_LIMIT,
+            DEFAULT_LINGER, DEFAULT_MAX_IN_FLIGHT_REQUESTS, null);
+
+    private final RecordFormat format;
+    private final int maxBatchRecords;
+    private final long maxBatchBytes;
+    private final Duration linger;
+    private final int maxInFlightRequests;
+    private final RetryPolicy retry;
+
+    private SinkOptions(RecordFormat format, int maxBatchRecords, long maxBatchBytes, Duration linger,
+                        int maxInFlightRequests, RetryPolicy retry) {
+        this.format = format;
+        this.maxBatchRecords = maxBatchRecords;
+        this.maxBatchBytes = maxBatchBytes;
+        this.linger = linger;
+        this.maxInFlightRequests = maxInFlightRequests;
+        this.retry = retry;
+    }
+
+    /** JSON lines, batches as large as the sink allows, 100 ms linger, 4 requests in flight, the tracker's retry policy. */
+    public static SinkOptions defaults() {
+        return DEFAULT;
+    }
+
+    /** How events are encoded for this sink. Events are encoded once per distinct format. */
+    public SinkOptions format(RecordFormat format) {
+        return new SinkOptions(Objects.requireNonNull(format, "format"), maxBatchRecords, maxBatchBytes, linger,
+                maxInFlightRequests, retry);
+    }
+
+    /** Most events per {@code send}; at most the sink's limit. */
+    public SinkOptions maxBatchRecords(int maxBatchRecords) {
+        return new SinkOptions(format, maxBatchRecords, maxBatchBytes, linger, maxInFlightRequests, retry);
+    }
+
+    /** Most payload bytes per {@code send}; at most the sink's limit. */
+    public SinkOptions maxBatchBytes(long maxBatchBytes) {
+        return new SinkOptions(format, maxBatchRecords, maxBatchBytes, linger, maxInFlightRequests, retry);
+    }
+
+    /** How long a partial batch may wait for more events. */
+    public SinkOptions linger(Duration linger) {
+        return new SinkOptions(format, maxBatchRecords, maxBatchBytes, Objects.requireNonNull(linger, "linger"),
+                maxInFlightRequests, retry);
+    }
+
+    /** Most concurrent {@code send} calls to this sink. */
+    public SinkOptions maxInFlightRequests(int maxInFlightRequests) {
+        return new SinkOptions(format, maxBatchRecords, maxBatchBytes, linger, maxInFlightRequests, retry);
+    }
+
+    /** A retry policy for this sink instead of the tracker's. */
+    public SinkOptions retry(RetryPolicy retry) {
+        return new SinkOptions(format, maxBatchRecords, maxBatchBytes, linger, maxInFlightRequests,
+                Objects.requireNonNull(retry, "retry"));
+    }
+
+    /** The record format. */
+    public RecordFormat format() {
+        return format;
+    }
+
+    /** Most events per call, or {@link #SINK_LIMIT}. */
+    public int maxBatchRecords() {
+        return maxBatchRecords;
+    }
+
+    /** Most payload bytes per call, or {@link #SINK_LIMIT}. */
+    public long maxBatchBytes() {
+        return maxBatchBytes;
+    }
+
+    /** The linger. */
+    public Duration linger() {
+        return linger;
+    }
+
+    /** Most concurrent calls. */
+    public int maxInFlightRequests() {
+        return maxInFlightRequests;
+    }
+
+    /** This sink's retry policy, or {@code null} to use the tracker's. */
+    public RetryPolicy retry() {
+        return retry;
+    }
+}

@@ -1,0 +1,92 @@
+package dev.twinstream.core;
+
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** A snapshot of a tracker's counters: one {@link SinkMetrics} per sink plus tracker-wide figures. */
+public final class TrackerMetrics {
+    private final Map<String, SinkMetrics> sinks;
+    private final Map<EventRejectedException.Reason, Long> rejectedByReason;
+    private final long bufferFullRejections;
+    private final long journalBytes;
+    private final long journalMaxBytes;
+
+    /** Creates a snapshot; the tracker does this. */
+    public TrackerMetrics(Map<String, SinkMetrics> sinks, Map<EventRejectedException.Reason, Long> rejectedByReason,
+                          long bufferFullRejections, long journalBytes, long journalMaxBytes) {
+        this.sinks = Collections.unmodifiableMap(new LinkedHashMap<>(sinks));
+        EnumMap<EventRejectedException.Reason, Long> rejected = new EnumMap<>(EventRejectedException.Reason.class);
+        for (EventRejectedException.Reason reason : EventRejectedException.Reason.values()) {
+            rejected.put(reason, rejectedByReason.getOrDefault(reason, 0L));
+        }
+        this.rejectedByReason = Collections.unmodifiableMap(rejected);
+        this.bufferFullRejections = bufferFullRejections;
+        this.journalBytes = journalBytes;
+        this.journalMaxBytes = journalMaxBytes;
+    }
+
+    /** Per-sink snapshots in registration order. */
+    public Map<String, SinkMetrics> sinks() {
+        return sinks;
+    }
+
+    /**
+     * One sink's snapshot.
+     *
+     * @throws IllegalArgumentException if no sink has that name
+     */
+    public SinkMetrics sink(String name) {
+        SinkMetrics m = sinks.get(name);
+        if (m == null) {
+            throw new IllegalArgumentException("no sink named '" + name + "'; sinks are " + sinks.keySet());
+        }
+        return m;
+    }
+
+    /** Events {@code track()} rejected with {@link EventRejectedException}, by reason. */
+    public Map<EventRejectedException.Reason, Long> rejectedByReason() {
+        return rejectedByReason;
+    }
+
+    /** Events {@code track()} refused with {@link BufferFullException}. */
+    public long bufferFullRejections() {
+        return bufferFullRejections;
+    }
+
+    /** Bytes currently held by the journal. */
+    public long journalBytes() {
+        return journalBytes;
+    }
+
+    /** The journal's capacity in bytes. */
+    public long journalMaxBytes() {
+        return journalMaxBytes;
+    }
+
+    /** Whether every sink's counters are conserved (see {@link SinkMetrics#isConserved()}). */
+    public boolean isConserved() {
+        for (SinkMetrics m : sinks.values()) {
+            if (!m.isConserved()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder("TrackerMetrics{journal=").append(journalBytes).append('/')
+                .append(journalMaxBytes).append(" bytes, bufferFullRejections=").append(bufferFullRejections);
+        for (Map.Entry<EventRejectedException.Reason, Long> e : rejectedByReason.entrySet()) {
+            if (e.getValue() > 0) {
+                sb.append(", rejected.").append(e.getKey()).append('=').append(e.getValue());
+            }
+        }
+        for (SinkMetrics m : sinks.values()) {
+            sb.append("\n  ").append(m);
+        }
+        return sb.append('}').toString();
+    }
+}

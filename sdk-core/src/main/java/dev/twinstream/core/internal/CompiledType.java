@@ -1,0 +1,191 @@
+package dev.twinstream.core.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.BeanDescription;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.introspect.AnnotatedMember;
+import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
+import dev.twinstream.core.EventRejectedException;
+import dev.twinstream.core.EventRejectedException.Reason;
+import dev.twinstream.core.EventType;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+/**
+ * An {@link EventType} prepared for the hot path: its Jackson writer, resolved required-field
+ * accessors, sink mask and the format slots it needs, all computed once when the tracker is built.
+ */
+final class CompiledType {
+    final String name;
+    final byte[] nameJson;
+    final int sinkMask;
+    /** The distinct format slots used by the type's sinks. */
+    final int[] slots;
+    private final ObjectWriter writer;
+    private final Map<String, Function<Object, ?>> required;
+    private final Map<String, Predicate<Object>> rules;
+    private final Function<Object, String> partitionKey;
+
+    private CompiledType(String name, ObjectWriter writer, Map<String, Function<Object, ?>> required,
+                         Map<String, Predicate<Object>> rules, Function<Object, String> partitionKey,
+                         int sinkMask, int[] slots) {
+        this.name = name;
+        this.nameJson = Json.quoted(name);
+        this.writer = writer;
+        this.required = required;
+        this.rules = rules;
+        this.partitionKey = partitionKey;
+        this.sinkMask = sinkMask;
+        this.slots = slots;
+    }
+
+    /**
+     * Prepares {@code type}, adding a violation for each required field Jackson does not know and
+     * each sink name that is not registered.
+     */
+    @SuppressWarnings("unchecked")
+    static CompiledType compile(EventType<?> type, ObjectMapper mapper, Map<String, Integer> sinkIndex,
+                                int[] sinkSlot, List<String> violations) {
+        String where = "eventTypes." + type.name();
+        Map<String, Function<Object, ?>> required = new LinkedHashMap<>();
+        if (!type.requiredFieldNames().isEmpty()) {
+            Map<String, AnnotatedMember> accessors = accessors(type.javaType(), mapper);
+            for (String field : type.requiredFieldNames()) {
+                AnnotatedMember accessor = accessors.get(field);
+                if (accessor == null) {
+                    violations.add(where + ".requireFields: '" + field + "' is not a JSON property of "
+                            + type.javaType().getName() + " (properties: " + new TreeSet<>(accessors.keySet()) + ")");
+                } else {
+                    required.put(field, accessor::getValue);
+                }
+            }
+        }
+        for (Map.Entry<String, ? extends Function<?, ?>> e : type.requiredFieldGetters().entrySet()) {
+            required.put(e.getKey(), (Function<Object, ?>) e.getValue());
+        }
+        Map<String, Predicate<Object>> rules = new LinkedHashMap<>();
+        for (Map.Entry<String, ? extends Predicate<?>> e : type.rules().entrySet()) {
+            rules.put(e.getKey(), (Predicate<Object>) e.getValue());
+        }
+        int mask = 0;
+        if (type.sinks().isEmpty()) {
+            mask = (1 << sinkSlot.length) - 1;
+        } else {
+            for (String sink : type.sinks()) {
+                Integer index = sinkIndex.get(sink);
+                if (index == null) {
+                    violations.add(where + ".sinks: '" + sink + "' is not a registered sink (sinks: " + sinkIndex.keySet() + ")");
+                } else {
+                    mask |= 1 << index;
+                }
+            }
+        }
+        TreeSet<Integer> slots = new TreeSet<>();
+        for (int s = 0; s < sinkSlot.length; s++) {
+            if ((mask & (1 << s)) != 0) {
+                slots.add(sinkSlot[s]);
+            }
+        }
+        int[] slotArray = new int[slots.size()];
+        int i = 0;
+        for (int slot : slots) {
+            slotArray[i++] = slot;
+        }
+        Function<Object, String> key = (Function<Object, String>) type.partitionKey().orElse(null);
+        return new CompiledType(type.name(), mapper.writerFor(type.javaType()), required, rules, key, mask, slotArray);
+    }
+
+    private static Map<String, AnnotatedMember> accessors(Class<?> javaType, ObjectMapper mapper) {
+        BeanDescription description = mapper.getSerializationConfig().introspect(mapper.constructType(javaType));
+        Map<String, AnnotatedMember> accessors = new LinkedHashMap<>();
+        for (BeanPropertyDefinition property : description.findProperties()) {
+            AnnotatedMember accessor = property.getAccessor();
+            if (accessor != null) {
+                accessor.fixAccess(true);
+                accessors.put(property.getName(), accessor);
+            }
+        }
+        return accessors;
+    }
+
+    /** Checks required fields and rules; throws naming the first problem. */
+    void validate(Object event) {
+        for (Map.Entry<String, Function<Object, ?>> field : required.entrySet()) {
+            Object value;
+            try {
+                value = field.getValue().apply(event);
+            } catch (RuntimeException e) {
+                throw reject(Reason.MISSING_REQUIRED_FIELD, "required field '" + field.getKey() + "' could not be read: " + e, e);
+            }
+            if (isMissing(value)) {
+                throw reject(Reason.MISSING_REQUIRED_FIELD, "required field '" + field.getKey() + "' is missing ("
+                        + (value == null ? "null" : "blank") + ")", null);
+            }
+        }
+        for (Map.Entry<String, Predicate<Object>> rule : rules.entrySet()) {
+            boolean ok;
+            try {
+                ok = rule.getValue().test(event);
+            } catch (RuntimeException e) {
+                throw reject(Reason.VALIDATION_FAILED, "rule '" + rule.getKey() + "' threw " + e, e);
+            }
+            if (!ok) {
+                throw reject(Reason.VALIDATION_FAILED, "rule '" + rule.getKey() + "' failed", null);
+            }
+        }
+    }
+
+    private static boolean isMissing(Object value) {
+        if (value == null) {
+            return true;
+        }
+        if (value instanceof CharSequence) {
+            CharSequence s = (CharSequence) value;
+            for (int i = 0; i < s.length(); i++) {
+                if (!Character.isWhitespace(s.charAt(i))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+
+    /** The event's partition key, or {@code eventId} when the type has no key function. */
+    String partitionKey(Object event, String eventId) {
+        if (partitionKey == null) {
+            return eventId;
+        }
+        String key;
+        try {
+            key = partitionKey.apply(event);
+        } catch (RuntimeException e) {
+            throw reject(Reason.INVALID_PARTITION_KEY, "the partition-key function threw " + e, e);
+        }
+        if (key == null || key.isEmpty()) {
+            throw reject(Reason.INVALID_PARTITION_KEY, "the partition-key function returned "
+                    + (key == null ? "null" : "an empty string"), null);
+        }
+        return key;
+    }
+
+    byte[] serialize(Object event) {
+        try {
+            return writer.writeValueAsBytes(event);
+        } catch (JsonProcessingException e) {
+            throw reject(Reason.NOT_SERIALIZABLE, "it cannot be serialized to JSON: " + e.getOriginalMessage(), e);
+        } catch (RuntimeException e) {
+            throw reject(Reason.NOT_SERIALIZABLE, "it cannot be serialized to JSON: " + e, e);
+        }
+    }
+
+    EventRejectedException reject(Reason reason, String problem, Throwable cause) {
+        return new EventRejectedException(reason, name, "Event of type '" + name + "' rejected: " + problem, cause);
+    }
+}

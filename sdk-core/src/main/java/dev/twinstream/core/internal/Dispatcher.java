@@ -1,0 +1,220 @@
+package dev.twinstream.core.internal;
+
+import dev.twinstream.core.Clock;
+import dev.twinstream.core.DropReason;
+import dev.twinstream.core.Scheduler;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The loop that serves every sink: it applies completed calls, sends ready batches and arms one
+ * timer for the earliest linger or backoff deadline. It runs as a task on the {@link Scheduler},
+ * one drain at a time, and is woken by {@link #signal()} — from appends that cross a batch
+ * threshold, from completions, from timers and from flush requests.
+ *
+ * <p>The wake-up protocol is a small state machine (like Caffeine's drain status) so that a burst
+ * of signals schedules at most one drain, and a signal that arrives during a drain causes exactly
+ * one more.
+ */
+final class Dispatcher {
+    private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
+
+    private static final int IDLE = 0;
+    private static final int REQUIRED = 1;
+    private static final int PROCESSING_TO_IDLE = 2;
+    private static final int PROCESSING_TO_REQUIRED = 3;
+    private static final int STOPPED = 4;
+
+    private final AtomicInteger status = new AtomicInteger(IDLE);
+    /** Held by a drain and by {@link #stop}, so a closing thread can finish the work itself. */
+    private final ReentrantLock drainLock = new ReentrantLock();
+    private final Scheduler scheduler;
+    private final Clock clock;
+    private final EventLog log;
+    private final Random random;
+    private final Runnable drainTask = this::drain;
+    private final Runnable timerTask = this::signal;
+    private final ConcurrentLinkedQueue<InFlightBatch> completions = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<FlushRequest> newFlushes = new ConcurrentLinkedQueue<>();
+    private final List<FlushRequest> flushes = new ArrayList<>();
+    private SinkChannel[] channels = new SinkChannel[0];
+    private Scheduler.Cancellable timer;
+    private long timerDueNanos = Long.MAX_VALUE;
+
+    Dispatcher(Scheduler scheduler, Clock clock, EventLog log, Random random) {
+        this.scheduler = scheduler;
+        this.clock = clock;
+        this.log = log;
+        this.random = random;
+    }
+
+    void setChannels(SinkChannel[] channels) {
+        this.channels = channels.clone();
+    }
+
+    /** Asks for a drain soon; cheap when one is already scheduled or running. */
+    void signal() {
+        for (;;) {
+            int s = status.get();
+            if (s == IDLE) {
+                if (status.compareAndSet(IDLE, REQUIRED)) {
+                    scheduler.execute(drainTask);
+                    return;
+                }
+            } else if (s == PROCESSING_TO_IDLE) {
+                if (status.compareAndSet(PROCESSING_TO_IDLE, PROCESSING_TO_REQUIRED)) {
+                    return;
+                }
+            } else {
+                return; // already REQUIRED, PROCESSING_TO_REQUIRED or STOPPED
+            }
+        }
+    }
+
+    /** A sink's call finished (any thread): queue it for the next drain. */
+    void completed(InFlightBatch batch) {
+        completions.add(batch);
+        signal();
+    }
+
+    /**
+     * Completes with true once every record appended before this call is final in every sink, or
+     * with false when {@code timeoutNanos} of the tracker's clock pass first. Partial batches are
+     * sent without lingering while a flush is pending.
+     */
+    CompletableFuture<Boolean> flush(long timeoutNanos) {
+        FlushRequest request = new FlushRequest(log.appendPosition());
+        request.timeout = scheduler.schedule(() -> {
+            request.future.complete(false);
+            signal();
+        }, timeoutNanos);
+        newFlushes.add(request); // after the timeout is set: the drain may cancel it at once
+        signal();
+        return request.future;
+    }
+
+    private void drain() {
+        drainLock.lock();
+        try {
+            if (!status.compareAndSet(REQUIRED, PROCESSING_TO_IDLE)) {
+                return; // stopped meanwhile
+            }
+            try {
+                drainOnce();
+            } catch (RuntimeException e) {
+                LOG.error("Twinstream dispatcher failed; it will retry on the next signal", e);
+            }
+            for (;;) {
+                int s = status.get();
+                if (s == PROCESSING_TO_IDLE && status.compareAndSet(PROCESSING_TO_IDLE, IDLE)) {
+                    return;
+                }
+                if (s == PROCESSING_TO_REQUIRED && status.compareAndSet(PROCESSING_TO_REQUIRED, REQUIRED)) {
+                    scheduler.execute(drainTask);
+                    return;
+                }
+                if (s == STOPPED) {
+                    return;
+                }
+            }
+        } finally {
+            drainLock.unlock();
+        }
+    }
+
+    private void drainOnce() {
+        long now = clock.nanoTime();
+        if (timerDueNanos <= now) {
+            timerDueNanos = Long.MAX_VALUE;
+            timer = null;
+        }
+        InFlightBatch done;
+        while ((done = completions.poll()) != null) {
+            done.channel.onCompletion(done, now, random);
+        }
+        FlushRequest request;
+        while ((request = newFlushes.poll()) != null) {
+            flushes.add(request);
+        }
+        boolean flushing = !flushes.isEmpty();
+        long wakeAt = Long.MAX_VALUE;
+        for (SinkChannel channel : channels) {
+            wakeAt = Math.min(wakeAt, channel.sendReady(now, flushing));
+        }
+        completeFlushes();
+        if (wakeAt < timerDueNanos) {
+            if (timer != null) {
+                timer.cancel();
+            }
+            timerDueNanos = wakeAt;
+            timer = scheduler.schedule(timerTask, Math.max(0, wakeAt - now));
+        }
+    }
+
+    private void completeFlushes() {
+        for (Iterator<FlushRequest> it = flushes.iterator(); it.hasNext(); ) {
+            FlushRequest f = it.next();
+            if (f.future.isDone() || allFinishedBelow(f.targetSeq)) {
+                f.timeout.cancel();
+                f.future.complete(true);
+                it.remove();
+            }
+        }
+    }
+
+    private boolean allFinishedBelow(long seq) {
+        for (SinkChannel channel : channels) {
+            if (!channel.hasFinishedBelow(seq)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Stops the loop for good, on the calling thread: waits for a running drain, applies the
+     * completions that already arrived, then drops whatever is still pending with {@code reason}.
+     */
+    void stop(DropReason reason) {
+        drainLock.lock();
+        try {
+            status.set(STOPPED);
+            if (timer != null) {
+                timer.cancel();
+            }
+            long now = clock.nanoTime();
+            InFlightBatch done;
+            while ((done = completions.poll()) != null) {
+                done.channel.onCompletion(done, now, random);
+            }
+            for (SinkChannel channel : channels) {
+                channel.abandon(reason);
+            }
+            for (FlushRequest f : flushes) {
+                f.future.complete(allFinishedBelow(f.targetSeq));
+            }
+            flushes.clear();
+        } finally {
+            drainLock.unlock();
+        }
+    }
+
+    /** A pending {@link #flush}. */
+    private static final class FlushRequest {
+        final long targetSeq;
+        final CompletableFuture<Boolean> future = new CompletableFuture<>();
+        Scheduler.Cancellable timeout;
+
+        FlushRequest(long targetSeq) {
+            this.targetSeq = targetSeq;
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package dev.twinstream.core.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.twinstream.core.Envelope;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Map;
+
+/** The {@link Envelope} the tracker builds for one {@code track()} call, with precomputed JSON fragments. */
+final class EncodedEnvelope implements Envelope {
+    private final CompiledType type;
+    private final String eventId;
+    private final long occurredAtMillis;
+    private final String partitionKey;
+    private final Object event;
+    private final byte[] dataJson;
+    private final TrackerContext context;
+    private JsonNode dataTree;
+
+    EncodedEnvelope(CompiledType type, String eventId, long occurredAtMillis, String partitionKey, Object event,
+                    byte[] dataJson, TrackerContext context) {
+        this.type = type;
+        this.eventId = eventId;
+        this.occurredAtMillis = occurredAtMillis;
+        this.partitionKey = partitionKey;
+        this.event = event;
+        this.dataJson = dataJson;
+        this.context = context;
+    }
+
+    byte[] typeNameJson() {
+        return type.nameJson;
+    }
+
+    byte[] contextJson() {
+        return context.json;
+    }
+
+    @Override
+    public String eventId() {
+        return eventId;
+    }
+
+    @Override
+    public String eventType() {
+        return type.name;
+    }
+
+    @Override
+    public String partitionKey() {
+        return partitionKey;
+    }
+
+    @Override
+    public long occurredAtMillis() {
+        return occurredAtMillis;
+    }
+
+    @Override
+    public String occurredAt() {
+        return Timestamps.format(occurredAtMillis);
+    }
+
+    @Override
+    public Map<String, String> context() {
+        return context.values;
+    }
+
+    @Override
+    public Object event() {
+        return event;
+    }
+
+    @Override
+    public byte[] dataJson() {
+        return dataJson;
+    }
+
+    @Override
+    public JsonNode dataTree() {
+        if (dataTree == null) {
+            try {
+                dataTree = context.mapper.readTree(dataJson);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot re-read the JSON Jackson just wrote", e);
+            }
+        }
+        return dataTree;
+    }
+
+    /** The tracker-wide parts of every envelope. */
+    static final class TrackerContext {
+        final Map<String, String> values;
+        final byte[] json;
+        final ObjectMapper mapper;
+
+        TrackerContext(Map<String, String> values, ObjectMapper mapper) {
+            this.values = values;
+            this.json = Json.objectOrNull(values);
+            this.mapper = mapper;
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package dev.twinstream.core.internal;
+
+import dev.twinstream.core.spi.BatchResult;
+import dev.twinstream.core.spi.SinkBatch;
+import java.util.function.BiConsumer;
+
+/**
+ * One {@code send} call: the records, their attempt numbers, and — once the sink answers — its
+ * result. Doubles as the completion callback, so a call allocates one object besides its arrays.
+ */
+final class InFlightBatch implements SinkBatch, BiConsumer<BatchResult, Throwable> {
+    final SinkChannel channel;
+    final LogRecord[] records;
+    final int[] attempts;
+    private final int slot;
+    int size;
+    long bytes;
+    /** Set by the completing thread, read by the dispatcher after the completion queue hand-off. */
+    BatchResult result;
+    Throwable error;
+
+    InFlightBatch(SinkChannel channel, int capacity, int slot) {
+        this.channel = channel;
+        this.records = new LogRecord[capacity];
+        this.attempts = new int[capacity];
+        this.slot = slot;
+    }
+
+    void add(LogRecord record, int attempt) {
+        records[size] = record;
+        attempts[size] = attempt;
+        bytes += record.payloads[slot].length;
+        size++;
+    }
+
+    boolean isFull(int maxRecords) {
+        return size >= maxRecords;
+    }
+
+    @Override
+    public void accept(BatchResult result, Throwable error) {
+        this.result = result;
+        this.error = error;
+        channel.completed(this);
+    }
+
+    @Override
+    public int size() {
+        return size;
+    }
+
+    @Override
+    public long totalBytes() {
+        return bytes;
+    }
+
+    @Override
+    public byte[] payload(int index) {
+        return records[check(index)].payloads[slot];
+    }
+
+    @Override
+    public String eventId(int index) {
+        return records[check(index)].eventId;
+    }
+
+    @Override
+    public String eventType(int index) {
+        return records[check(index)].eventType;
+    }
+
+    @Override
+    public String partitionKey(int index) {
+        return records[check(index)].partitionKey;
+    }
+
+    @Override
+    public int attempt(int index) {
+        return attempts[check(index)];
+    }
+
+    private int check(int index) {
+        if (index < 0 || index >= size) {
+            throw new IndexOutOfBoundsException("index " + index + " outside batch of " + size);
+        }
+        return index;
+    }
+}

@@ -1,0 +1,81 @@
+package dev.twinstream.core.internal;
+
+import dev.twinstream.core.TrackedEvent;
+
+/**
+ * One accepted event as it sits in the log: its identity, its payload per distinct record format,
+ * and the set of sinks it goes to. Immutable except for the fields documented as dispatcher-owned.
+ */
+public final class LogRecord implements TrackedEvent {
+    final String eventId;
+    final String eventType;
+    final String partitionKey;
+    final long occurredAtMillis;
+    /** Clock nanos when accepted: the origin of ages and delivery timeouts. */
+    final long acceptedNanos;
+    /** Indexed by format slot; null for formats no sink of this record uses. */
+    final byte[][] payloads;
+    /** Bit {@code i} set when sink {@code i} receives this record. */
+    final int sinkMask;
+    /** What the record costs the log: the sum of its distinct payloads. */
+    final int sizeBytes;
+    /** Non-null when the caller asked for a delivery receipt. */
+    final Receipt receipt;
+
+    /** Position in the log, assigned by {@link EventLog#append}. */
+    long seq = -1;
+    /** Set by the log when DROP_OLDEST evicted the record while a sink still had it in flight. */
+    volatile boolean evicted;
+    /** Sinks that lost the record to eviction before reading it; written and read by the evicting thread. */
+    int evictedUnread;
+    /** Bit {@code i} set once sink {@code i} reached a final outcome; owned by the dispatcher. */
+    int terminalMask;
+
+    LogRecord(String eventId, String eventType, String partitionKey, long occurredAtMillis, long acceptedNanos,
+              byte[][] payloads, int sinkMask, Receipt receipt) {
+        this.eventId = eventId;
+        this.eventType = eventType;
+        this.partitionKey = partitionKey;
+        this.occurredAtMillis = occurredAtMillis;
+        this.acceptedNanos = acceptedNanos;
+        this.payloads = payloads;
+        this.sinkMask = sinkMask;
+        this.receipt = receipt;
+        int size = 0;
+        for (byte[] p : payloads) {
+            if (p != null) {
+                size += p.length;
+            }
+        }
+        this.sizeBytes = size;
+    }
+
+    boolean goesTo(int sink) {
+        return (sinkMask & (1 << sink)) != 0;
+    }
+
+    @Override
+    public String eventId() {
+        return eventId;
+    }
+
+    @Override
+    public String eventType() {
+        return eventType;
+    }
+
+    @Override
+    public String partitionKey() {
+        return partitionKey;
+    }
+
+    @Override
+    public long occurredAtMillis() {
+        return occurredAtMillis;
+    }
+
+    @Override
+    public String toString() {
+        return "LogRecord{seq=" + seq + ", eventId=" + eventId + ", eventType=" + eventType + '}';
+    }
+}

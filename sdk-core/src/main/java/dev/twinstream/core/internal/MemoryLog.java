@@ -1,0 +1,348 @@
+package dev.twinstream.core.internal;
+
+import dev.twinstream.core.BufferFullException;
+import dev.twinstream.core.Clock;
+import dev.twinstream.core.DropReason;
+import dev.twinstream.core.OverflowPolicy;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The in-memory {@link EventLog}: a growable ring of records indexed by sequence number, bounded in
+ * bytes, guarded by one lock. Appends from many threads and the single dispatcher take the same
+ * lock; every critical section is a few field updates.
+ */
+final class MemoryLog implements EventLog {
+    /**
+     * Longest single wait of a blocked appender: it re-reads the clock this often, so a BLOCK timeout
+     * on a virtual clock expires when a test advances time, without a wake-up from the clock.
+     */
+    private static final long MAX_WAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    private static final int INITIAL_RING = 1024;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition notFull = lock.newCondition();
+    private final Clock clock;
+    private final long maxBytes;
+    private final OverflowPolicy overflow;
+    private final LogObserver observer;
+    private final int[] formatSlot;
+    private final int[] wakeRecords;
+    private final long[] wakeBytes;
+
+    private LogRecord[] ring = new LogRecord[INITIAL_RING];
+    private long headSeq;
+    private long tailSeq;
+    private long bytes;
+    private final long[] readSeq;
+    private final long[] commitSeq;
+    private final int[] unreadCount;
+    private final long[] unreadBytes;
+    private int blockedAppenders;
+    private boolean closed;
+
+    /**
+     * @param formatSlot per sink, the index of its payload in {@link LogRecord#payloads}
+     * @param wakeRecords per sink, the unread count at which the dispatcher is woken (a full batch)
+     * @param wakeBytes per sink, the unread bytes at which the dispatcher is woken
+     */
+    MemoryLog(Clock clock, long maxBytes, OverflowPolicy overflow, LogObserver observer,
+              int[] formatSlot, int[] wakeRecords, long[] wakeBytes) {
+        this.clock = clock;
+        this.maxBytes = maxBytes;
+        this.overflow = overflow;
+        this.observer = observer;
+        this.formatSlot = formatSlot.clone();
+        this.wakeRecords = wakeRecords.clone();
+        this.wakeBytes = wakeBytes.clone();
+        int sinks = formatSlot.length;
+        this.readSeq = new long[sinks];
+        this.commitSeq = new long[sinks];
+        this.unreadCount = new int[sinks];
+        this.unreadBytes = new long[sinks];
+    }
+
+    @Override
+    public boolean append(LogRecord record) {
+        List<LogRecord> evicted = null;
+        boolean appended = true;
+        boolean wake = false;
+        lock.lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("EventTracker is closed");
+            }
+            if (bytes + record.sizeBytes > maxBytes) {
+                switch (overflow.kind()) {
+                    case DROP_NEWEST:
+                        appended = false;
+                        break;
+                    case DROP_OLDEST:
+                        evicted = new ArrayList<>();
+                        while (bytes + record.sizeBytes > maxBytes && headSeq < tailSeq) {
+                            evicted.add(evictHead());
+                        }
+                        break;
+                    default:
+                        awaitSpace(record.sizeBytes);
+                }
+            }
+            if (appended) {
+                wake = store(record);
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (!appended) {
+            reportDrops(record, DropReason.OVERFLOW_DROP_NEWEST, record.sinkMask);
+        }
+        if (evicted != null) {
+            for (LogRecord r : evicted) {
+                reportDrops(r, DropReason.OVERFLOW_DROP_OLDEST, r.evictedUnread);
+            }
+        }
+        if (wake) {
+            observer.wake();
+        }
+        return appended;
+    }
+
+    private boolean store(LogRecord record) {
+        if (tailSeq - headSeq == ring.length) {
+            grow();
+        }
+        record.seq = tailSeq;
+        ring[index(tailSeq)] = record;
+        tailSeq++;
+        bytes += record.sizeBytes;
+        boolean wake = false;
+        for (int s = 0; s < formatSlot.length; s++) {
+            if (record.goesTo(s)) {
+                int payload = record.payloads[formatSlot[s]].length;
+                int count = ++unreadCount[s];
+                long before = unreadBytes[s];
+                unreadBytes[s] = before + payload;
+                wake |= count == 1 || count == wakeRecords[s] || (before < wakeBytes[s] && before + payload >= wakeBytes[s]);
+            }
+        }
+        return wake;
+    }
+
+    /** Removes the oldest record; sinks that had not read it lose it (reported by the caller). */
+    private LogRecord evictHead() {
+        LogRecord r = ring[index(headSeq)];
+        int unreadBy = 0;
+        for (int s = 0; s < formatSlot.length; s++) {
+            if (readSeq[s] == headSeq) {
+                readSeq[s]++;
+                if (r.goesTo(s)) {
+                    unreadCount[s]--;
+                    unreadBytes[s] -= r.payloads[formatSlot[s]].length;
+                    unreadBy |= 1 << s;
+                }
+            }
+        }
+        // Sinks that read it but have not finished it see the flag when they would retry it.
+        r.evicted = true;
+        r.evictedUnread = unreadBy;
+        removeHead(r);
+        return r;
+    }
+
+    private void awaitSpace(int size) {
+        long deadline = clock.nanoTime() + overflow.timeout().toNanos();
+        blockedAppenders++;
+        try {
+            while (bytes + size > maxBytes) {
+                if (closed) {
+                    throw new IllegalStateException("EventTracker is closed");
+                }
+                long remaining = deadline - clock.nanoTime();
+                if (remaining <= 0) {
+                    throw new BufferFullException("the event journal is full (" + bytes + " of " + maxBytes
+                            + " bytes) and stayed full for the overflow policy's timeout of " + overflow.timeout());
+                }
+                notFull.awaitNanos(Math.min(remaining, MAX_WAIT_SLICE_NANOS));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BufferFullException("interrupted while waiting for space in the event journal");
+        } finally {
+            blockedAppenders--;
+        }
+    }
+
+    private void reportDrops(LogRecord record, DropReason reason, int sinksMask) {
+        for (int s = 0; s < formatSlot.length; s++) {
+            if ((sinksMask & (1 << s)) != 0) {
+                observer.dropped(s, record, reason);
+            }
+        }
+    }
+
+    @Override
+    public int read(int sink, int maxRecords, long maxBytes, List<LogRecord> out) {
+        lock.lock();
+        try {
+            int n = 0;
+            long taken = 0;
+            long seq = readSeq[sink];
+            int slot = formatSlot[sink];
+            while (n < maxRecords && unreadCount[sink] > 0 && seq < tailSeq) {
+                LogRecord r = ring[index(seq)];
+                if (r.goesTo(sink)) {
+                    int payload = r.payloads[slot].length;
+                    if (taken + payload > maxBytes) {
+                        break;
+                    }
+                    out.add(r);
+                    n++;
+                    taken += payload;
+                    unreadCount[sink]--;
+                    unreadBytes[sink] -= payload;
+                }
+                seq++;
+            }
+            readSeq[sink] = unreadCount[sink] == 0 ? tailSeq : seq;
+            return n;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public int unreadCount(int sink) {
+        lock.lock();
+        try {
+            return unreadCount[sink];
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public long unreadBytes(int sink) {
+        lock.lock();
+        try {
+            return unreadBytes[sink];
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public long oldestUnreadNanos(int sink) {
+        lock.lock();
+        try {
+            if (unreadCount[sink] == 0) {
+                return Long.MAX_VALUE;
+            }
+            for (long seq = readSeq[sink]; seq < tailSeq; seq++) {
+                LogRecord r = ring[index(seq)];
+                if (r.goesTo(sink)) {
+                    return r.acceptedNanos;
+                }
+            }
+            return Long.MAX_VALUE;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public long readPosition(int sink) {
+        lock.lock();
+        try {
+            return readSeq[sink];
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public long appendPosition() {
+        lock.lock();
+        try {
+            return tailSeq;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void commit(int sink, long seq) {
+        lock.lock();
+        try {
+            if (seq <= commitSeq[sink]) {
+                return;
+            }
+            commitSeq[sink] = seq;
+            boolean released = false;
+            while (headSeq < tailSeq && isFinished(ring[index(headSeq)])) {
+                removeHead(ring[index(headSeq)]);
+                released = true;
+            }
+            if (released && blockedAppenders > 0) {
+                notFull.signalAll();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private boolean isFinished(LogRecord r) {
+        for (int s = 0; s < formatSlot.length; s++) {
+            if (r.goesTo(s) && commitSeq[s] <= r.seq) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void removeHead(LogRecord r) {
+        ring[index(headSeq)] = null;
+        headSeq++;
+        bytes -= r.sizeBytes;
+        for (int s = 0; s < formatSlot.length; s++) {
+            if (readSeq[s] < headSeq) {
+                readSeq[s] = headSeq; // a record not bound for s, which it had not skipped yet
+            }
+        }
+    }
+
+    @Override
+    public long sizeBytes() {
+        lock.lock();
+        try {
+            return bytes;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            closed = true;
+            notFull.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private int index(long seq) {
+        return (int) (seq & (ring.length - 1));
+    }
+
+    private void grow() {
+        LogRecord[] bigger = new LogRecord[ring.length * 2];
+        for (long seq = headSeq; seq < tailSeq; seq++) {
+            bigger[(int) (seq & (bigger.length - 1))] = ring[index(seq)];
+        }
+        ring = bigger;
+    }
+}

@@ -1,0 +1,46 @@
+package dev.twinstream.core.internal;
+
+import dev.twinstream.core.DeliveryFailedException;
+import dev.twinstream.core.TrackedEvent;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The future behind {@code trackWithReceipt}: completes once every sink of the event reached a
+ * final outcome — normally if all delivered, else with the first sink's failure.
+ */
+final class Receipt {
+    final CompletableFuture<TrackedEvent> future = new CompletableFuture<>();
+    private final AtomicInteger remainingSinks;
+    private final AtomicReference<DeliveryFailedException> firstFailure = new AtomicReference<>();
+
+    Receipt(int sinkMask) {
+        this.remainingSinks = new AtomicInteger(Integer.bitCount(sinkMask));
+    }
+
+    /**
+     * Records one sink's final outcome; called once per sink, from the dispatcher or (for drops)
+     * from the appending thread.
+     *
+     * @param failure why the sink did not deliver, or null if it did
+     * @return true if this was the last sink, so the caller must {@link #complete} the future
+     */
+    boolean sinkDone(String sink, TrackedEvent event, String failure) {
+        if (failure != null) {
+            firstFailure.compareAndSet(null, new DeliveryFailedException(sink, event,
+                    "event " + event.eventId() + " (" + event.eventType() + ") not delivered to sink '" + sink + "': " + failure));
+        }
+        return remainingSinks.decrementAndGet() == 0;
+    }
+
+    /** Completes the future; run on the listener executor so callers' callbacks never run on the dispatcher. */
+    void complete(TrackedEvent event) {
+        DeliveryFailedException failure = firstFailure.get();
+        if (failure == null) {
+            future.complete(event);
+        } else {
+            future.completeExceptionally(failure);
+        }
+    }
+}

@@ -1,0 +1,317 @@
+package dev.twinstream.core.internal;
+
+import dev.twinstream.core.DeadLetter;
+import dev.twinstream.core.DropReason;
+import dev.twinstream.core.spi.BatchResult;
+import dev.twinstream.core.spi.RecordResult;
+import dev.twinstream.core.spi.Sink;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.PriorityQueue;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Everything the dispatcher knows about one sink: its cursor over the log, the records it has read
+ * and not finished, its retry queue and its in-flight calls. Confined to the dispatcher (one thread
+ * at a time), except {@link #completed}, which only hands a batch back.
+ */
+final class SinkChannel {
+    final int index;
+    final String name;
+    final Sink sink;
+    final int slot;
+    final int maxBatchRecords;
+    final long maxBatchBytes;
+    final int maxRecordBytes;
+    final SinkCounters counters;
+
+    private final long lingerNanos;
+    private final int maxInFlight;
+    /** Most records read from the log and not finished: bounds what a failing sink holds. */
+    private final int windowRecords;
+    private final int maxAttempts;
+    private final long deliveryTimeoutNanos;
+    private final Backoff backoff;
+    private final EventLog log;
+    private final Notifier notifier;
+    private final Dispatcher dispatcher;
+    private final int bit;
+
+    /** Read and not finished, in log order; the head bounds the sink's commit position. */
+    private final ArrayDeque<LogRecord> unfinished = new ArrayDeque<>();
+    private final PriorityQueue<RetryEntry> retries = new PriorityQueue<>();
+    private final ArrayList<LogRecord> readBuffer = new ArrayList<>();
+    private int inFlight;
+    private long retryOrder;
+
+    SinkChannel(int index, String name, Sink sink, int slot, int maxBatchRecords, long maxBatchBytes,
+                int maxRecordBytes, long lingerNanos, int maxInFlight, int maxAttempts, long deliveryTimeoutNanos,
+                Backoff backoff, EventLog log, Notifier notifier, Dispatcher dispatcher) {
+        this.index = index;
+        this.name = name;
+        this.sink = sink;
+        this.slot = slot;
+        this.maxBatchRecords = maxBatchRecords;
+        this.maxBatchBytes = maxBatchBytes;
+        this.maxRecordBytes = maxRecordBytes;
+        this.lingerNanos = lingerNanos;
+        this.maxInFlight = maxInFlight;
+        this.windowRecords = maxInFlight * maxBatchRecords;
+        this.maxAttempts = maxAttempts;
+        this.deliveryTimeoutNanos = deliveryTimeoutNanos;
+        this.backoff = backoff;
+        this.log = log;
+        this.notifier = notifier;
+        this.dispatcher = dispatcher;
+        this.bit = 1 << index;
+        this.counters = new SinkCounters(name);
+    }
+
+    /**
+     * Sends every batch that is ready — retries that are due, full batches, or batches whose oldest
+     * record has lingered long enough (or any batch when flushing) — while calls are available.
+     *
+     * @return when this sink next needs the dispatcher (linger or backoff end), or Long.MAX_VALUE
+     */
+    long sendReady(long now, boolean flushing) {
+        long wakeAt = Long.MAX_VALUE;
+        while (inFlight < maxInFlight) {
+            RetryEntry nextRetry = retries.peek();
+            boolean retryDue = nextRetry != null && nextRetry.dueNanos <= now;
+            int unread = log.unreadCount(index);
+            boolean canRead = unread > 0 && unfinished.size() < windowRecords;
+            if (!retryDue && !canRead) {
+                break;
+            }
+            if (!retryDue && !flushing && unread < maxBatchRecords && log.unreadBytes(index) < maxBatchBytes) {
+                long lingerEnd = log.oldestUnreadNanos(index) + lingerNanos;
+                if (lingerEnd > now) {
+                    wakeAt = Math.min(wakeAt, lingerEnd);
+                    break;
+                }
+            }
+            InFlightBatch batch = new InFlightBatch(this, maxBatchRecords, slot);
+            boolean progressed = takeDueRetries(batch, now);
+            progressed |= readFresh(batch, now);
+            if (batch.size > 0) {
+                send(batch);
+            } else if (!progressed) {
+                break; // defensive: nothing fits, do not spin
+            }
+        }
+        advanceCommit();
+        RetryEntry nextRetry = retries.peek();
+        return nextRetry == null ? wakeAt : Math.min(wakeAt, nextRetry.dueNanos);
+    }
+
+    private boolean takeDueRetries(InFlightBatch batch, long now) {
+        boolean progressed = false;
+        RetryEntry e;
+        while (!batch.isFull(maxBatchRecords) && (e = retries.peek()) != null && e.dueNanos <= now
+                && batch.bytes + payloadSize(e.record) <= maxBatchBytes) {
+            retries.poll();
+            progressed = true;
+            if (e.record.evicted) {
+                drop(e.record, DropReason.OVERFLOW_DROP_OLDEST);
+            } else if (FailureClassifier.isExpired(now - e.record.acceptedNanos, deliveryTimeoutNanos)) {
+                deadLetter(e.record, DeadLetter.Reason.DELIVERY_TIMEOUT, e.attempt - 1, e.cause);
+            } else {
+                batch.add(e.record, e.attempt);
+            }
+        }
+        return progressed;
+    }
+
+    private boolean readFresh(InFlightBatch batch, long now) {
+        int room = Math.min(maxBatchRecords - batch.size, windowRecords - unfinished.size());
+        if (room <= 0 || log.unreadCount(index) == 0) {
+            return false;
+        }
+        readBuffer.clear();
+        if (log.read(index, room, maxBatchBytes - batch.bytes, readBuffer) == 0) {
+            return false;
+        }
+        for (int i = 0; i < readBuffer.size(); i++) {
+            LogRecord r = readBuffer.get(i);
+            unfinished.addLast(r);
+            if (FailureClassifier.isExpired(now - r.acceptedNanos, deliveryTimeoutNanos)) {
+                deadLetter(r, DeadLetter.Reason.DELIVERY_TIMEOUT, 0, null);
+            } else {
+                batch.add(r, 1);
+            }
+        }
+        readBuffer.clear();
+        return true;
+    }
+
+    private void send(InFlightBatch batch) {
+        inFlight++;
+        counters.inFlightRequests = inFlight;
+        counters.batchSent(batch.size, batch.bytes);
+        CompletionStage<BatchResult> stage;
+        try {
+            stage = sink.send(batch);
+            if (stage == null) {
+                stage = failed(new NullPointerException("Sink.send returned null"));
+            }
+        } catch (RuntimeException e) {
+            stage = failed(e);
+        }
+        stage.whenComplete(batch);
+    }
+
+    private static CompletionStage<BatchResult> failed(Throwable error) {
+        CompletableFuture<BatchResult> f = new CompletableFuture<>();
+        f.completeExceptionally(error);
+        return f;
+    }
+
+    /** Called on whatever thread completed the sink's stage: hand the batch back to the dispatcher. */
+    void completed(InFlightBatch batch) {
+        dispatcher.completed(batch);
+    }
+
+    /** Applies the outcome of one call, on the dispatcher. */
+    void onCompletion(InFlightBatch batch, long now, Random random) {
+        inFlight--;
+        counters.inFlightRequests = inFlight;
+        BatchResult result = batch.result;
+        RecordResult whole = null;
+        if (batch.error != null) {
+            whole = FailureClassifier.classify(batch.error);
+        } else if (result == null || result.size() != batch.size) {
+            whole = FailureClassifier.contractViolation(batch.size, result == null ? 0 : result.size());
+        }
+        long deliveredRecords = 0;
+        long deliveredBytes = 0;
+        long retried = 0;
+        for (int i = 0; i < batch.size; i++) {
+            LogRecord r = batch.records[i];
+            int attempt = batch.attempts[i];
+            RecordResult outcome = whole != null ? whole : result.get(i);
+            switch (FailureClassifier.decide(outcome, attempt, maxAttempts, now - r.acceptedNanos, deliveryTimeoutNanos)) {
+                case DELIVERED:
+                    r.terminalMask |= bit;
+                    deliveredRecords++;
+                    deliveredBytes += payloadSize(r);
+                    notifier.delivered(name, r);
+                    break;
+                case RETRY:
+                    if (r.evicted) {
+                        drop(r, DropReason.OVERFLOW_DROP_OLDEST);
+                    } else {
+                        long delay = backoff.delayNanos(attempt, random);
+                        retries.add(new RetryEntry(r, attempt + 1, now + delay, outcome, retryOrder++));
+                        retried++;
+                        notifier.retried(name, r, attempt + 1, TimeUnit.NANOSECONDS.toMillis(delay), outcome);
+                    }
+                    break;
+                case DEAD_LETTER_PERMANENT:
+                    deadLetter(r, DeadLetter.Reason.PERMANENT_ERROR, attempt, outcome);
+                    break;
+                case DEAD_LETTER_MAX_ATTEMPTS:
+                    deadLetter(r, DeadLetter.Reason.MAX_ATTEMPTS, attempt, outcome);
+                    break;
+                default:
+                    deadLetter(r, DeadLetter.Reason.DELIVERY_TIMEOUT, attempt, outcome);
+            }
+        }
+        counters.delivered(deliveredRecords, deliveredBytes);
+        counters.retried(retried);
+        advanceCommit();
+    }
+
+    private void deadLetter(LogRecord r, DeadLetter.Reason reason, int attempts, RecordResult cause) {
+        r.terminalMask |= bit;
+        byte[] payload = r.payloads[slot];
+        counters.deadLettered(payload.length);
+        String code = cause == null ? null : cause.code();
+        String message = cause == null
+                ? "not delivered within the delivery timeout of " + TimeUnit.NANOSECONDS.toMillis(deliveryTimeoutNanos) + " ms"
+                : cause.message();
+        notifier.deadLettered(name, r, new DeadLetter(name, r, payload, reason, attempts, code, message));
+    }
+
+    private void drop(LogRecord r, DropReason reason) {
+        r.terminalMask |= bit;
+        counters.dropped(reason, payloadSize(r));
+        notifier.dropped(name, r, reason);
+    }
+
+    private int payloadSize(LogRecord r) {
+        return r.payloads[slot].length;
+    }
+
+    private void advanceCommit() {
+        while (!unfinished.isEmpty() && (unfinished.peekFirst().terminalMask & bit) != 0) {
+            unfinished.pollFirst();
+        }
+        LogRecord oldest = unfinished.peekFirst();
+        counters.oldestUnfinishedNanos = oldest == null ? Long.MAX_VALUE : oldest.acceptedNanos;
+        log.commit(index, oldest == null ? log.readPosition(index) : oldest.seq);
+    }
+
+    /** Whether every record of this sink below {@code seq} is finished. */
+    boolean hasFinishedBelow(long seq) {
+        LogRecord oldest = unfinished.peekFirst();
+        if (oldest != null && oldest.seq < seq) {
+            return false;
+        }
+        return log.unreadCount(index) == 0 || log.readPosition(index) >= seq;
+    }
+
+    /** Whether this sink has nothing read-and-unfinished and nothing unread. */
+    boolean isIdle() {
+        return unfinished.isEmpty() && log.unreadCount(index) == 0;
+    }
+
+    /**
+     * On close after the flush timed out: everything still pending for this sink is dropped with
+     * {@code reason}, including calls in flight (their outcome will never be processed).
+     */
+    void abandon(DropReason reason) {
+        for (LogRecord r : unfinished) {
+            if ((r.terminalMask & bit) == 0) {
+                drop(r, reason);
+            }
+        }
+        unfinished.clear();
+        retries.clear();
+        readBuffer.clear();
+        while (log.read(index, Integer.MAX_VALUE, Long.MAX_VALUE, readBuffer) > 0) {
+            for (LogRecord r : readBuffer) {
+                drop(r, reason);
+            }
+            readBuffer.clear();
+        }
+        inFlight = 0;
+        counters.inFlightRequests = 0;
+        advanceCommit();
+    }
+
+    /** A record waiting for its next attempt. */
+    private static final class RetryEntry implements Comparable<RetryEntry> {
+        final LogRecord record;
+        final int attempt;
+        final long dueNanos;
+        final RecordResult cause;
+        final long order;
+
+        RetryEntry(LogRecord record, int attempt, long dueNanos, RecordResult cause, long order) {
+            this.record = record;
+            this.attempt = attempt;
+            this.dueNanos = dueNanos;
+            this.cause = cause;
+            this.order = order;
+        }
+
+        @Override
+        public int compareTo(RetryEntry o) {
+            int c = Long.compare(dueNanos, o.dueNanos);
+            return c != 0 ? c : Long.compare(order, o.order);
+        }
+    }
+}

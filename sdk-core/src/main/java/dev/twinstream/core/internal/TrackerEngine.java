@@ -1,0 +1,414 @@
+package dev.twinstream.core.internal;
+
+import dev.twinstream.core.BufferFullException;
+import dev.twinstream.core.Clock;
+import dev.twinstream.core.ConfigurationException;
+import dev.twinstream.core.DeadLetter;
+import dev.twinstream.core.DeadLetterStore;
+import dev.twinstream.core.DropReason;
+import dev.twinstream.core.EventRejectedException;
+import dev.twinstream.core.EventTracker;
+import dev.twinstream.core.EventType;
+import dev.twinstream.core.RecordFormat;
+import dev.twinstream.core.RetryPolicy;
+import dev.twinstream.core.Scheduler;
+import dev.twinstream.core.SinkMetrics;
+import dev.twinstream.core.SinkOptions;
+import dev.twinstream.core.TrackedEvent;
+import dev.twinstream.core.TrackerMetrics;
+import dev.twinstream.core.spi.Sink;
+import dev.twinstream.core.spi.SinkLimits;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link EventTracker} implementation: the track pipeline (validate, enrich, key, encode,
+ * append) on application threads, and the wiring of log, dispatcher, sink channels and notifier.
+ */
+public final class TrackerEngine implements EventTracker, LogObserver {
+    private static final Logger LOG = LoggerFactory.getLogger(TrackerEngine.class);
+    private static final EventRejectedException.Reason[] REJECT_REASONS = EventRejectedException.Reason.values();
+
+    private final Clock clock;
+    private final Map<Class<?>, CompiledType> types = new ConcurrentHashMap<>();
+    private final Map<Class<?>, CompiledType> registeredTypes;
+    private final RecordFormat[] formats;
+    private final SinkChannel[] channels;
+    private final Map<String, Integer> sinkIndex;
+    private final EventLog log;
+    private final long journalMaxBytes;
+    private final Dispatcher dispatcher;
+    private final Notifier notifier;
+    private final EncodedEnvelope.TrackerContext context;
+    private final dev.twinstream.core.spi.DeadLetterHandler deadLetterHandler;
+    private final Duration closeTimeout;
+    private final OwnThreads.DispatcherScheduler ownScheduler;
+    private final ThreadPoolExecutor ownListenerExecutor;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicLongArray rejected = new AtomicLongArray(REJECT_REASONS.length);
+    private final AtomicLong bufferFullRejections = new AtomicLong();
+
+    private TrackerEngine(TrackerSettings s, List<String> violations) {
+        this.clock = s.clock;
+        this.closeTimeout = s.closeTimeout;
+        this.deadLetterHandler = s.deadLetterHandler;
+        this.context = new EncodedEnvelope.TrackerContext(s.context, s.objectMapper);
+
+        // Sinks, their formats (one slot per distinct format) and effective batch limits.
+        int sinkCount = s.sinks.size();
+        Map<RecordFormat, Integer> slotByFormat = new LinkedHashMap<>();
+        String[] names = new String[sinkCount];
+        int[] slots = new int[sinkCount];
+        int[] batchRecords = new int[sinkCount];
+        long[] batchBytes = new long[sinkCount];
+        sinkIndex = new LinkedHashMap<>();
+        int i = 0;
+        for (Map.Entry<String, Sink> e : s.sinks.entrySet()) {
+            SinkOptions options = s.sinkOptions.get(e.getKey());
+            SinkLimits limits = e.getValue().limits();
+            names[i] = e.getKey();
+            sinkIndex.put(names[i], i);
+            Integer slot = slotByFormat.get(options.format());
+            if (slot == null) {
+                slot = slotByFormat.size();
+                slotByFormat.put(options.format(), slot);
+            }
+            slots[i] = slot;
+            batchRecords[i] = options.maxBatchRecords() == SinkOptions.SINK_LIMIT
+                    ? limits.maxRecordsPerBatch() : options.maxBatchRecords();
+            batchBytes[i] = options.maxBatchBytes() == SinkOptions.SINK_LIMIT
+                    ? limits.maxBytesPerBatch() : options.maxBatchBytes();
+            i++;
+        }
+        formats = slotByFormat.keySet().toArray(new RecordFormat[0]);
+
+        registeredTypes = new LinkedHashMap<>();
+        for (EventType<?> type : s.eventTypes) {
+            registeredTypes.put(type.javaType(), CompiledType.compile(type, s.objectMapper, sinkIndex, slots, violations));
+        }
+        if (!violations.isEmpty()) {
+            throw new ConfigurationException(violations);
+        }
+        types.putAll(registeredTypes);
+
+        // Threads: the caller's scheduler/executor, or our own daemon threads.
+        int trackerNumber = OwnThreads.nextTrackerNumber();
+        Scheduler scheduler = s.scheduler;
+        if (scheduler == null) {
+            ThreadFactory tf = s.threadFactory != null ? s.threadFactory : OwnThreads.namedDaemons("dispatcher", trackerNumber);
+            ownScheduler = new OwnThreads.DispatcherScheduler(tf);
+            scheduler = ownScheduler;
+        } else {
+            ownScheduler = null;
+        }
+        Executor listenerExecutor = s.listenerExecutor;
+        if (listenerExecutor == null && s.scheduler != null) {
+            listenerExecutor = s.scheduler;
+        }
+        if (listenerExecutor == null) {
+            ThreadFactory tf = s.threadFactory != null ? s.threadFactory : OwnThreads.namedDaemons("listener", trackerNumber);
+            ownListenerExecutor = OwnThreads.listenerExecutor(tf);
+            listenerExecutor = ownListenerExecutor;
+        } else {
+            ownListenerExecutor = null;
+        }
+        notifier = new Notifier(s.listener, s.deadLetterHandler, listenerExecutor);
+
+        journalMaxBytes = s.journal.maxBytes();
+        log = new MemoryLog(clock, journalMaxBytes, s.journal.overflow(), this, slots, batchRecords, batchBytes);
+        dispatcher = new Dispatcher(scheduler, clock, log, s.random);
+        channels = new SinkChannel[sinkCount];
+        i = 0;
+        for (Map.Entry<String, Sink> e : s.sinks.entrySet()) {
+            SinkOptions options = s.sinkOptions.get(e.getKey());
+            RetryPolicy retry = options.retry() != null ? options.retry() : s.retry;
+            int maxRecordBytes = (int) Math.min(e.getValue().limits().maxBytesPerRecord(), batchBytes[i]);
+            channels[i] = new SinkChannel(i, names[i], e.getValue(), slots[i], batchRecords[i], batchBytes[i],
+                    maxRecordBytes, options.linger().toNanos(), options.maxInFlightRequests(), retry.maxAttempts(),
+                    retry.deliveryTimeout().map(Duration::toNanos).orElse(0L),
+                    new Backoff(retry.baseDelay().toNanos(), retry.maxDelay().toNanos()), log, notifier, dispatcher);
+            i++;
+        }
+        dispatcher.setChannels(channels);
+    }
+
+    /** Builds and starts a tracker, or throws a {@link ConfigurationException} with every violation. */
+    public static EventTracker start(TrackerSettings settings, List<String> violations) {
+        return new TrackerEngine(settings, violations);
+    }
+
+    @Override
+    public String track(Object event) {
+        return accept(event, false).eventId;
+    }
+
+    @Override
+    public CompletableFuture<TrackedEvent> trackWithReceipt(Object event) {
+        return accept(event, true).receipt.future;
+    }
+
+    private LogRecord accept(Object event, boolean withReceipt) {
+        if (event == null) {
+            throw new NullPointerException("event must not be null");
+        }
+        if (closed.get()) {
+            throw new IllegalStateException("EventTracker is closed");
+        }
+        LogRecord record;
+        try {
+            record = encode(event, withReceipt);
+        } catch (EventRejectedException e) {
+            rejected.incrementAndGet(e.reason().ordinal());
+            throw e;
+        }
+        append(record);
+        return record;
+    }
+
+    private LogRecord encode(Object event, boolean withReceipt) {
+        CompiledType type = typeOf(event.getClass());
+        type.validate(event);
+        long occurredAt = clock.epochMillis();
+        long acceptedNanos = clock.nanoTime();
+        String eventId = EventIds.next(occurredAt);
+        String key = type.partitionKey(event, eventId);
+        byte[] data = type.serialize(event);
+        EncodedEnvelope envelope = new EncodedEnvelope(type, eventId, occurredAt, key, event, data, context);
+        byte[][] payloads = new byte[formats.length][];
+        for (int slot : type.slots) {
+            try {
+                payloads[slot] = formats[slot].encode(envelope);
+            } catch (IOException | RuntimeException e) {
+                throw type.reject(EventRejectedException.Reason.NOT_SERIALIZABLE,
+                        "record format " + formats[slot] + " could not encode it: " + e, e);
+            }
+        }
+        LogRecord record = new LogRecord(eventId, type.name, key, occurredAt, acceptedNanos, payloads, type.sinkMask,
+                withReceipt ? new Receipt(type.sinkMask) : null);
+        checkSize(type, record);
+        return record;
+    }
+
+    private void checkSize(CompiledType type, LogRecord record) {
+        for (SinkChannel channel : channels) {
+            if (record.goesTo(channel.index)) {
+                int size = record.payloads[channel.slot].length;
+                if (size > channel.maxRecordBytes) {
+                    throw type.reject(EventRejectedException.Reason.TOO_LARGE, "it encodes to " + size
+                            + " bytes for sink '" + channel.name + "', whose limit is " + channel.maxRecordBytes
+                            + " bytes per record", null);
+                }
+            }
+        }
+        if (record.sizeBytes > journalMaxBytes) {
+            throw type.reject(EventRejectedException.Reason.TOO_LARGE, "it encodes to " + record.sizeBytes
+                    + " bytes, more than the whole journal (" + journalMaxBytes + " bytes)", null);
+        }
+    }
+
+    private CompiledType typeOf(Class<?> cls) {
+        CompiledType type = types.get(cls);
+        if (type != null) {
+            return type;
+        }
+        // A subclass of a registered class: use the nearest registered ancestor, and remember it.
+        for (Class<?> c = cls.getSuperclass(); c != null; c = c.getSuperclass()) {
+            type = registeredTypes.get(c);
+            if (type != null) {
+                types.put(cls, type);
+                return type;
+            }
+        }
+        throw new EventRejectedException(EventRejectedException.Reason.UNREGISTERED_TYPE, cls.getName(),
+                "Event of class " + cls.getName() + " rejected: no EventType is registered for it (registered: "
+                        + registeredTypes.keySet() + "); register one with EventTracker.builder().register(...)", null);
+    }
+
+    /** Counts the record as accepted by its sinks, then appends; undoes the count if the append fails. */
+    private boolean append(LogRecord record) {
+        for (SinkChannel channel : channels) {
+            if (record.goesTo(channel.index)) {
+                channel.counters.accepted(record.payloads[channel.slot].length);
+            }
+        }
+        try {
+            return log.append(record);
+        } catch (RuntimeException e) {
+            for (SinkChannel channel : channels) {
+                if (record.goesTo(channel.index)) {
+                    channel.counters.unaccepted(record.payloads[channel.slot].length);
+                }
+            }
+            if (e instanceof BufferFullException) {
+                bufferFullRejections.incrementAndGet();
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public int replay(Collection<DeadLetter> deadLetters) {
+        if (closed.get()) {
+            throw new IllegalStateException("EventTracker is closed");
+        }
+        List<LogRecord> records = new ArrayList<>(deadLetters.size());
+        for (DeadLetter dl : deadLetters) {
+            Integer index = sinkIndex.get(dl.sink());
+            if (index == null) {
+                throw new IllegalArgumentException("dead letter " + dl.eventId() + " names sink '" + dl.sink()
+                        + "', which this tracker does not have (sinks: " + sinkIndex.keySet() + ")");
+            }
+            byte[][] payloads = new byte[formats.length][];
+            payloads[channels[index].slot] = dl.payload();
+            records.add(new LogRecord(dl.eventId(), dl.eventType(), dl.partitionKey(), dl.occurredAtMillis(),
+                    clock.nanoTime(), payloads, 1 << index, null));
+        }
+        int appended = 0;
+        for (LogRecord r : records) {
+            if (append(r)) {
+                appended++;
+            }
+        }
+        return appended;
+    }
+
+    @Override
+    public boolean flush(Duration timeout) {
+        return await(flushAsync(timeout), timeout.toNanos());
+    }
+
+    @Override
+    public CompletableFuture<Boolean> flushAsync(Duration timeout) {
+        if (isIdle()) {
+            return CompletableFuture.completedFuture(true);
+        }
+        return dispatcher.flush(timeout.toNanos());
+    }
+
+    private boolean isIdle() {
+        for (SinkChannel channel : channels) {
+            if (channel.counters.pendingRecords() != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Waits for {@code future} at most {@code nanos} of real time as well: the clock-based timeout
+     * inside the future does not fire on a virtual scheduler that nobody advances.
+     */
+    private static boolean await(CompletableFuture<Boolean> future, long nanos) {
+        try {
+            return future.get(Math.max(0, nanos), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException e) {
+            LOG.warn("Twinstream flush failed", e.getCause());
+            return false;
+        }
+    }
+
+    @Override
+    public TrackerMetrics metrics() {
+        long now = clock.nanoTime();
+        Map<String, SinkMetrics> sinks = new LinkedHashMap<>();
+        for (SinkChannel channel : channels) {
+            sinks.put(channel.name, channel.counters.snapshot(now, log.oldestUnreadNanos(channel.index)));
+        }
+        Map<EventRejectedException.Reason, Long> rejectedByReason = new EnumMap<>(EventRejectedException.Reason.class);
+        for (EventRejectedException.Reason reason : REJECT_REASONS) {
+            rejectedByReason.put(reason, rejected.get(reason.ordinal()));
+        }
+        return new TrackerMetrics(sinks, rejectedByReason, bufferFullRejections.get(), log.sizeBytes(), journalMaxBytes);
+    }
+
+    @Override
+    public DeadLetterStore deadLetterStore() {
+        if (deadLetterHandler instanceof DeadLetterStore) {
+            return (DeadLetterStore) deadLetterHandler;
+        }
+        throw new IllegalStateException("a custom DeadLetterHandler (" + deadLetterHandler.getClass().getName()
+                + ") receives this tracker's dead letters; there is no DeadLetterStore");
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        long start = System.nanoTime();
+        long budget = closeTimeout.toNanos();
+        log.close();
+        // Keep a tenth of the budget for stopping threads and sinks.
+        boolean flushed = flush(Duration.ofNanos(budget - budget / 10));
+        dispatcher.stop(DropReason.CLOSED_BEFORE_DELIVERY);
+        for (SinkChannel channel : channels) {
+            try {
+                channel.sink.close();
+            } catch (RuntimeException e) {
+                LOG.warn("Twinstream sink '{}' failed to close", channel.name, e);
+            }
+        }
+        long remaining = budget - (System.nanoTime() - start);
+        if (ownListenerExecutor != null) {
+            ownListenerExecutor.shutdown();
+            remaining = awaitTermination(ownListenerExecutor, remaining, start, budget);
+        }
+        if (ownScheduler != null) {
+            ownScheduler.executor.shutdownNow();
+            awaitTermination(ownScheduler.executor, remaining, start, budget);
+        }
+        if (!flushed) {
+            LOG.warn("Twinstream tracker closed before everything was delivered: {}", metrics());
+        }
+    }
+
+    private static long awaitTermination(java.util.concurrent.ExecutorService executor, long remaining, long start, long budget) {
+        try {
+            if (!executor.awaitTermination(Math.max(0, remaining), TimeUnit.NANOSECONDS)) {
+                executor.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            executor.shutdownNow();
+        }
+        return budget - (System.nanoTime() - start);
+    }
+
+    // LogObserver: called by the log on application threads.
+
+    @Override
+    public void dropped(int sink, LogRecord record, DropReason reason) {
+        SinkChannel channel = channels[sink];
+        channel.counters.dropped(reason, record.payloads[channel.slot].length);
+        notifier.dropped(channel.name, record, reason);
+    }
+
+    @Override
+    public void wake() {
+        dispatcher.signal();
+    }
+}

@@ -1,0 +1,62 @@
+package dev.twinstream.core.internal;
+
+import dev.twinstream.core.Journal;
+import dev.twinstream.core.OverflowPolicy;
+import dev.twinstream.core.RetryPolicy;
+import dev.twinstream.core.SinkOptions;
+import dev.twinstream.core.spi.SinkLimits;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Collects configuration violations as "field must be between A and B but was C", so
+ * {@code build()} can report all of them in one {@link dev.twinstream.core.ConfigurationException}.
+ */
+public final class Validation {
+    private final List<String> violations;
+
+    public Validation(List<String> violations) {
+        this.violations = violations;
+    }
+
+    public void range(String field, long value, long min, long max) {
+        if (value < min || value > max) {
+            violations.add(field + " must be between " + min + " and " + max + " but was " + value);
+        }
+    }
+
+    public void duration(String field, Duration value, Duration min, Duration max) {
+        if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+            violations.add(field + " must be between " + min + " and " + max + " but was " + value);
+        }
+    }
+
+    public void retry(String prefix, RetryPolicy retry) {
+        duration(prefix + ".baseDelay", retry.baseDelay(), Duration.ofMillis(1), Duration.ofHours(1));
+        duration(prefix + ".maxDelay", retry.maxDelay(), retry.baseDelay(), Duration.ofHours(1));
+        range(prefix + ".maxAttempts", retry.maxAttempts(), 1, RetryPolicy.UNLIMITED_ATTEMPTS);
+        retry.deliveryTimeout().ifPresent(t ->
+                duration(prefix + ".deliveryTimeout", t, Duration.ofMillis(1), Duration.ofDays(7)));
+    }
+
+    public void journal(String prefix, Journal journal) {
+        range(prefix + ".maxBytes", journal.maxBytes(), Journal.MIN_MAX_BYTES, 1L << 40);
+        if (journal.overflow().kind() == OverflowPolicy.Kind.BLOCK) {
+            duration(prefix + ".overflow.timeout", journal.overflow().timeout(), Duration.ZERO, Duration.ofHours(1));
+        }
+    }
+
+    public void sinkOptions(String prefix, SinkOptions options, SinkLimits limits) {
+        if (options.maxBatchRecords() != SinkOptions.SINK_LIMIT) {
+            range(prefix + ".maxBatchRecords", options.maxBatchRecords(), 1, limits.maxRecordsPerBatch());
+        }
+        if (options.maxBatchBytes() != SinkOptions.SINK_LIMIT) {
+            range(prefix + ".maxBatchBytes", options.maxBatchBytes(), 1, limits.maxBytesPerBatch());
+        }
+        duration(prefix + ".linger", options.linger(), Duration.ZERO, Duration.ofMinutes(1));
+        range(prefix + ".maxInFlightRequests", options.maxInFlightRequests(), 1, 64);
+        if (options.retry() != null) {
+            retry(prefix + ".retry", options.retry());
+        }
+    }
+}

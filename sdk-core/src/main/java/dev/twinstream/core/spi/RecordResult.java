@@ -1,0 +1,69 @@
+package dev.twinstream.core.spi;
+
+import java.util.Objects;
+
+/** The outcome of one record in one {@link Sink#send} call. Immutable. */
+public final class RecordResult {
+
+    /** What happened to the record. */
+    public enum Status {
+        /** Accepted by the destination. */
+        OK,
+        /** Not accepted, and sending it again later may succeed (throttling, a transient fault). */
+        RETRYABLE,
+        /** Not accepted, and sending it again will not help; it goes to dead-letter handling. */
+        PERMANENT
+    }
+
+    private static final RecordResult OK = new RecordResult(Status.OK, null, null);
+
+    private final Status status;
+    private final String code;
+    private final String message;
+
+    private RecordResult(Status status, String code, String message) {
+        this.status = status;
+        this.code = code;
+        this.message = message;
+    }
+
+    /** The shared success result. */
+    public static RecordResult ok() {
+        return OK;
+    }
+
+    /** A failure worth retrying, with the destination's error code and message. */
+    public static RecordResult retryable(String code, String message) {
+        return new RecordResult(Status.RETRYABLE, Objects.requireNonNull(code, "code"), message);
+    }
+
+    /** A failure that will not go away by retrying, with the destination's error code and message. */
+    public static RecordResult permanent(String code, String message) {
+        return new RecordResult(Status.PERMANENT, Objects.requireNonNull(code, "code"), message);
+    }
+
+    /** The status. */
+    public Status status() {
+        return status;
+    }
+
+    /** Whether the record was accepted. */
+    public boolean isOk() {
+        return status == Status.OK;
+    }
+
+    /** The error code (for example {@code ServiceUnavailableException}); {@code null} when OK. */
+    public String code() {
+        return code;
+    }
+
+    /** The error message; may be {@code null}. */
+    public String message() {
+        return message;
+    }
+
+    @Override
+    public String toString() {
+        return status == Status.OK ? "OK" : status + "(" + code + (message == null ? "" : ": " + message) + ")";
+    }
+}

@@ -1,0 +1,62 @@
+package dev.twinstream.core.spi;
+
+/**
+ * The hard limits of one sink's destination, declared by the sink and never exceeded by the
+ * dispatcher. Bytes are the bytes of the payloads the sink receives (one payload per event, in the
+ * sink's {@link dev.twinstream.core.RecordFormat}); a sink that adds per-record overhead (a
+ * partition key, framing) declares limits that leave room for it.
+ */
+public final class SinkLimits {
+    private final int maxRecordsPerBatch;
+    private final long maxBytesPerBatch;
+    private final int maxBytesPerRecord;
+
+    private SinkLimits(int maxRecordsPerBatch, long maxBytesPerBatch, int maxBytesPerRecord) {
+        this.maxRecordsPerBatch = maxRecordsPerBatch;
+        this.maxBytesPerBatch = maxBytesPerBatch;
+        this.maxBytesPerRecord = maxBytesPerRecord;
+    }
+
+    /**
+     * Creates limits.
+     *
+     * @param maxRecordsPerBatch most events in one {@link Sink#send} call, at least 1
+     * @param maxBytesPerBatch most payload bytes in one call, at least {@code maxBytesPerRecord}
+     * @param maxBytesPerRecord largest payload of a single event, at least 1
+     * @throws IllegalArgumentException naming the first value out of range
+     */
+    public static SinkLimits of(int maxRecordsPerBatch, long maxBytesPerBatch, int maxBytesPerRecord) {
+        if (maxRecordsPerBatch < 1) {
+            throw new IllegalArgumentException("maxRecordsPerBatch must be at least 1 but was " + maxRecordsPerBatch);
+        }
+        if (maxBytesPerRecord < 1) {
+            throw new IllegalArgumentException("maxBytesPerRecord must be at least 1 but was " + maxBytesPerRecord);
+        }
+        if (maxBytesPerBatch < maxBytesPerRecord) {
+            throw new IllegalArgumentException("maxBytesPerBatch must be at least maxBytesPerRecord ("
+                    + maxBytesPerRecord + ") but was " + maxBytesPerBatch);
+        }
+        return new SinkLimits(maxRecordsPerBatch, maxBytesPerBatch, maxBytesPerRecord);
+    }
+
+    /** Most events in one {@link Sink#send} call. */
+    public int maxRecordsPerBatch() {
+        return maxRecordsPerBatch;
+    }
+
+    /** Most payload bytes in one {@link Sink#send} call. */
+    public long maxBytesPerBatch() {
+        return maxBytesPerBatch;
+    }
+
+    /** Largest payload of a single event; larger events are rejected at {@code track()}. */
+    public int maxBytesPerRecord() {
+        return maxBytesPerRecord;
+    }
+
+    @Override
+    public String toString() {
+        return "SinkLimits{maxRecordsPerBatch=" + maxRecordsPerBatch + ", maxBytesPerBatch=" + maxBytesPerBatch
+                + ", maxBytesPerRecord=" + maxBytesPerRecord + '}';
+    }
+}

@@ -1,0 +1,25 @@
+package dev.twinstream.testkit;
+
+/**
+ * Entry points for Twinstream's AssertJ assertions. Import statically next to AssertJ's own:
+ *
+ * <pre>{@code
+ * import static dev.twinstream.testkit.TwinstreamAssertions.assertThat;
+ *
+ * assertThat(sink).hasReceivedEvents(3).hasNoDuplicateEventIds();
+ * }</pre>
+ */
+public final class TwinstreamAssertions {
+
+    private TwinstreamAssertions() {}
+
+    /**
+     * Starts assertions on what {@code sink} received.
+     *
+     * @param sink the sink to check
+     * @return the assertion
+     */
+    public static InMemorySinkAssert assertThat(InMemorySink sink) {
+        return new InMemorySinkAssert(sink);
+    }
+}

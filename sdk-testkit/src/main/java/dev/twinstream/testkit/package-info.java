@@ -1,0 +1,9 @@
+/**
+ * Test support for Twinstream: virtual time ({@link dev.twinstream.testkit.ManualClock},
+ * {@link dev.twinstream.testkit.VirtualScheduler}), an in-memory sink with deterministic fault
+ * injection ({@link dev.twinstream.testkit.InMemorySink}), AssertJ assertions
+ * ({@link dev.twinstream.testkit.TwinstreamAssertions}) and the suite every sink implementation
+ * passes ({@link dev.twinstream.testkit.SinkCompatibilityKit}, with
+ * {@link dev.twinstream.testkit.TestBatches} to build batches).
+ */
+package dev.twinstream.testkit;
