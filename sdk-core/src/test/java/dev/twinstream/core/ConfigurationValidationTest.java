@@ -1,0 +1,72 @@
+package dev.twinstream.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.twinstream.core.spi.SinkLimits;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class ConfigurationValidationTest {
+    record PageView(String userId, String page) {}
+
+    @Test
+    void buildReportsEveryViolationWithFieldRangeAndValue() {
+        CollectingSink sink = new CollectingSink(SinkLimits.of(500, 4 * 1024 * 1024, 1024 * 1000));
+        EventTracker.Builder builder = EventTracker.builder()
+                .register(EventType.builder(PageView.class, "page_view").requireFields("userId", "nope").sinks("ghost").build())
+                .sink("s3", sink, SinkOptions.defaults().maxBatchRecords(900).maxBatchBytes(-5)
+                        .linger(Duration.ofMillis(-1)).maxInFlightRequests(0))
+                .retry(RetryPolicy.defaults().baseDelay(Duration.ZERO).maxAttempts(0))
+                .journal(Journal.memory().maxBytes(10))
+                .closeTimeout(Duration.ofSeconds(-1));
+
+        assertThatThrownBy(builder::build)
+                .isInstanceOf(ConfigurationException.class)
+                .satisfies(e -> assertThat(((ConfigurationException) e).violations()).hasSize(10))
+                .hasMessageContaining("sinks.s3.maxBatchRecords must be between 1 and 500 but was 900")
+                .hasMessageContaining("sinks.s3.maxBatchBytes must be between 1 and 4194304 but was -5")
+                .hasMessageContaining("sinks.s3.linger must be between PT0S and PT1M but was PT-0.001S")
+                .hasMessageContaining("sinks.s3.maxInFlightRequests must be between 1 and 64 but was 0")
+                .hasMessageContaining("retry.baseDelay must be between PT0.001S and PT1H but was PT0S")
+                .hasMessageContaining("retry.maxAttempts must be between 1 and 2147483647 but was 0")
+                .hasMessageContaining("journal.maxBytes must be between 65536 and 1099511627776 but was 10")
+                .hasMessageContaining("closeTimeout must be between PT0S and PT1H but was PT-1S")
+                .hasMessageContaining("eventTypes.page_view.requireFields: 'nope' is not a JSON property of "
+                        + PageView.class.getName() + " (properties: [page, userId])")
+                .hasMessageContaining("eventTypes.page_view.sinks: 'ghost' is not a registered sink (sinks: [s3])");
+    }
+
+    @Test
+    void aTrackerNeedsSinksAndEventTypesWithUniqueNames() {
+        assertThatThrownBy(() -> EventTracker.builder().build())
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("sinks: at least 1 sink is required but none was added")
+                .hasMessageContaining("eventTypes: at least 1 event type must be registered but none was");
+
+        CollectingSink sink = new CollectingSink();
+        assertThatThrownBy(() -> EventTracker.builder()
+                .register(EventType.builder(PageView.class, "a").build())
+                .register(EventType.builder(PageView.class, "a").build())
+                .sink("x", sink).sink("x", sink).sink("bad name", sink)
+                .build())
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("sinks: the name 'x' is used more than once")
+                .hasMessageContaining("sinks: name must match [A-Za-z0-9_.-]{1,64} but was 'bad name'")
+                .hasMessageContaining("eventTypes: the name 'a' is registered more than once")
+                .hasMessageContaining("the class " + PageView.class.getName() + " is registered more than once");
+    }
+
+    @Test
+    void eventTypeAndLimitsValidateThemselves() {
+        assertThatThrownBy(() -> EventType.builder(PageView.class, "has space").build())
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("eventType.name must match [A-Za-z0-9_.:/-]{1,128} but was 'has space'");
+        assertThatThrownBy(() -> SinkLimits.of(0, 10, 10))
+                .hasMessage("maxRecordsPerBatch must be at least 1 but was 0");
+        assertThatThrownBy(() -> SinkLimits.of(1, 10, 20))
+                .hasMessage("maxBytesPerBatch must be at least maxBytesPerRecord (20) but was 10");
+        assertThatThrownBy(() -> RecordFormat.flat().originalEventAs(null).build())
+                .hasMessageContaining("flat format must have at least 1 column but has 0");
+    }
+}
