@@ -323,6 +323,16 @@ final class MemoryLog implements EventLog {
         }
     }
 
+    /** Appenders waiting for space under BLOCK. */
+    int blockedAppenders() {
+        lock.lock();
+        try {
+            return blockedAppenders;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     @Override
     public void close() {
         lock.lock();
