@@ -22,4 +22,14 @@ public final class TwinstreamAssertions {
     public static InMemorySinkAssert assertThat(InMemorySink sink) {
         return new InMemorySinkAssert(sink);
     }
+
+    /**
+     * Starts assertions on a tracker's metrics, such as conservation.
+     *
+     * @param metrics the snapshot to check
+     * @return the assertion
+     */
+    public static TrackerMetricsAssert assertThat(dev.twinstream.core.TrackerMetrics metrics) {
+        return new TrackerMetricsAssert(metrics);
+    }
 }

@@ -103,8 +103,9 @@ final class SinkChannel {
             }
         }
         advanceCommit();
+        // A retry already due is waiting for a free call; the completion that frees it wakes us.
         RetryEntry nextRetry = retries.peek();
-        return nextRetry == null ? wakeAt : Math.min(wakeAt, nextRetry.dueNanos);
+        return nextRetry == null || nextRetry.dueNanos <= now ? wakeAt : Math.min(wakeAt, nextRetry.dueNanos);
     }
 
     private boolean takeDueRetries(InFlightBatch batch, long now) {
