@@ -1,0 +1,80 @@
+package dev.twinstream.testkit.pipeline;
+
+import static dev.twinstream.testkit.TwinstreamAssertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.twinstream.core.EventTracker;
+import dev.twinstream.core.SinkOptions;
+import dev.twinstream.testkit.InMemorySink;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** Batches are sent when full or when their oldest event lingered long enough, within every limit. */
+class BatchingTest {
+
+    @Test
+    void aPartialBatchWaitsForTheLingerAndAFullBatchGoesAtOnce() {
+        PipelineFixture f = new PipelineFixture();
+        InMemorySink sink = InMemorySink.builder().scheduler(f.time).build();
+        try (EventTracker tracker = f.tracker(1)
+                .sink("s", sink, SinkOptions.defaults().linger(Duration.ofMillis(200)).maxBatchRecords(100))
+                .build()) {
+            for (int i = 0; i < 10; i++) {
+                tracker.track(PipelineFixture.PageView.number(i));
+            }
+            f.time.advance(Duration.ofMillis(199));
+            assertThat(sink.callCount()).as("still lingering").isZero();
+            f.time.advance(Duration.ofMillis(1));
+            assertThat(sink.callCount()).isEqualTo(1);
+            assertThat(sink.calls().get(0).recordCount()).isEqualTo(10);
+
+            for (int i = 0; i < 250; i++) {
+                tracker.track(PipelineFixture.PageView.number(i));
+            }
+            f.time.runPending();
+            assertThat(sink.calls()).as("two full batches without waiting").hasSize(3)
+                    .extracting(c -> c.recordCount()).containsExactly(10, 100, 100);
+            f.drain(tracker, Duration.ofSeconds(1));
+            assertThat(sink.calls()).extracting(c -> c.recordCount()).containsExactly(10, 100, 100, 50);
+            assertThat(tracker.metrics().sink("s").meanBatchRecords()).isEqualTo(65.0);
+            assertThat(tracker.metrics()).hasNothingPending();
+        }
+    }
+
+    @Test
+    void batchesRespectTheByteLimitAndInFlightCallsAreBounded() {
+        PipelineFixture f = new PipelineFixture();
+        InMemorySink sink = InMemorySink.builder().scheduler(f.time).build().latency(Duration.ofSeconds(1));
+        long maxBatchBytes = 10_000;
+        try (EventTracker tracker = f.tracker(1)
+                .sink("s", sink, SinkOptions.defaults().maxBatchBytes(maxBatchBytes).maxInFlightRequests(3))
+                .build()) {
+            for (int i = 0; i < 2_000; i++) {
+                tracker.track(PipelineFixture.PageView.number(i));
+            }
+            f.time.runPending();
+            assertThat(sink.inFlightCount()).isEqualTo(3);
+            assertThat(tracker.metrics().sink("s").inFlightRequests()).isEqualTo(3);
+            f.drain(tracker, Duration.ofMinutes(5));
+            assertThat(sink).hasReceivedEvents(2_000).neverExceededItsLimits();
+            assertThat(sink.maxBytesInOneCall()).isLessThanOrEqualTo(maxBatchBytes).isGreaterThan(maxBatchBytes - 400);
+            assertThat(sink.calls()).allSatisfy(c -> assertThat(c.byteCount()).isLessThanOrEqualTo(maxBatchBytes));
+        }
+    }
+
+    @Test
+    void flushSendsPartialBatchesWithoutWaitingForTheLinger() {
+        PipelineFixture f = new PipelineFixture();
+        InMemorySink sink = InMemorySink.builder().scheduler(f.time).build();
+        try (EventTracker tracker = f.tracker(1)
+                .sink("s", sink, SinkOptions.defaults().linger(Duration.ofSeconds(30)))
+                .build()) {
+            tracker.track(PipelineFixture.PageView.number(1));
+            var flushed = tracker.flushAsync(Duration.ofSeconds(5));
+            f.time.runPending();
+            assertThat(flushed).isCompletedWithValue(true);
+            assertThat(sink).hasReceivedEvents(1);
+            assertThat(f.time.clock().elapsed()).isZero();
+        }
+    }
+}
