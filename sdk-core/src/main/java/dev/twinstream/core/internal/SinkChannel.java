@@ -108,10 +108,16 @@ final class SinkChannel {
         return nextRetry == null || nextRetry.dueNanos <= now ? wakeAt : Math.min(wakeAt, nextRetry.dueNanos);
     }
 
+    /**
+     * Moves due retries into the batch. Retries due within one linger from now ride along: with
+     * full jitter every failed record has its own due time, and sending each alone would multiply
+     * the requests a throttled destination receives.
+     */
     private boolean takeDueRetries(InFlightBatch batch, long now) {
         boolean progressed = false;
+        long horizon = now + lingerNanos;
         RetryEntry e;
-        while (!batch.isFull(maxBatchRecords) && (e = retries.peek()) != null && e.dueNanos <= now
+        while (!batch.isFull(maxBatchRecords) && (e = retries.peek()) != null && e.dueNanos <= horizon
                 && batch.bytes + payloadSize(e.record) <= maxBatchBytes) {
             retries.poll();
             progressed = true;
