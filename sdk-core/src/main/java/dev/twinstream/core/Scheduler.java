@@ -8,9 +8,10 @@ import java.util.concurrent.Executor;
  * virtual scheduler ({@code VirtualScheduler} in {@code sdk-testkit}) that runs tasks only when
  * virtual time is advanced.
  *
- * <p>Tasks submitted through {@link #execute} and those that become due must run one at a time or
- * concurrently, but never on the thread that submitted them. The caller owns a scheduler it passes
- * to a tracker and must shut it down itself.
+ * <p>Tasks submitted through {@link #execute} and those that become due may run one at a time or
+ * concurrently (the tracker serializes its own drains), but never inline inside {@code execute} or
+ * {@code schedule}: the submitting code may hold state it expects to release first. The caller owns
+ * a scheduler it passes to a tracker and must shut it down itself.
  */
 public interface Scheduler extends Executor {
 

@@ -22,24 +22,31 @@ import java.util.function.Predicate;
  * accessors, sink mask and the format slots it needs, all computed once when the tracker is built.
  */
 final class CompiledType {
+    final Class<?> javaType;
     final String name;
     final byte[] nameJson;
     final int sinkMask;
     /** The distinct format slots used by the type's sinks. */
     final int[] slots;
     private final ObjectWriter writer;
-    private final Map<String, Function<Object, ?>> required;
-    private final Map<String, Predicate<Object>> rules;
+    // Parallel lists walked by index: validate runs on every track() call.
+    private final List<String> requiredNames;
+    private final List<Function<Object, ?>> requiredGetters;
+    private final List<String> ruleNames;
+    private final List<Predicate<Object>> rules;
     private final Function<Object, String> partitionKey;
 
-    private CompiledType(String name, ObjectWriter writer, Map<String, Function<Object, ?>> required,
+    private CompiledType(Class<?> javaType, String name, ObjectWriter writer, Map<String, Function<Object, ?>> required,
                          Map<String, Predicate<Object>> rules, Function<Object, String> partitionKey,
                          int sinkMask, int[] slots) {
+        this.javaType = javaType;
         this.name = name;
         this.nameJson = Json.quoted(name);
         this.writer = writer;
-        this.required = required;
-        this.rules = rules;
+        this.requiredNames = new ArrayList<>(required.keySet());
+        this.requiredGetters = new ArrayList<>(required.values());
+        this.ruleNames = new ArrayList<>(rules.keySet());
+        this.rules = new ArrayList<>(rules.values());
         this.partitionKey = partitionKey;
         this.sinkMask = sinkMask;
         this.slots = slots;
@@ -98,7 +105,7 @@ final class CompiledType {
             slotArray[i++] = slot;
         }
         Function<Object, String> key = (Function<Object, String>) type.partitionKey().orElse(null);
-        return new CompiledType(type.name(), mapper.writerFor(type.javaType()), required, rules, key, mask, slotArray);
+        return new CompiledType(type.javaType(), type.name(), mapper.writerFor(type.javaType()), required, rules, key, mask, slotArray);
     }
 
     private static Map<String, AnnotatedMember> accessors(Class<?> javaType, ObjectMapper mapper) {
@@ -116,27 +123,27 @@ final class CompiledType {
 
     /** Checks required fields and rules; throws naming the first problem. */
     void validate(Object event) {
-        for (Map.Entry<String, Function<Object, ?>> field : required.entrySet()) {
+        for (int i = 0; i < requiredGetters.size(); i++) {
             Object value;
             try {
-                value = field.getValue().apply(event);
+                value = requiredGetters.get(i).apply(event);
             } catch (RuntimeException e) {
-                throw reject(Reason.MISSING_REQUIRED_FIELD, "required field '" + field.getKey() + "' could not be read: " + e, e);
+                throw reject(Reason.MISSING_REQUIRED_FIELD, "required field '" + requiredNames.get(i) + "' could not be read: " + e, e);
             }
             if (isMissing(value)) {
-                throw reject(Reason.MISSING_REQUIRED_FIELD, "required field '" + field.getKey() + "' is missing ("
+                throw reject(Reason.MISSING_REQUIRED_FIELD, "required field '" + requiredNames.get(i) + "' is missing ("
                         + (value == null ? "null" : "blank") + ")", null);
             }
         }
-        for (Map.Entry<String, Predicate<Object>> rule : rules.entrySet()) {
+        for (int i = 0; i < rules.size(); i++) {
             boolean ok;
             try {
-                ok = rule.getValue().test(event);
+                ok = rules.get(i).test(event);
             } catch (RuntimeException e) {
-                throw reject(Reason.VALIDATION_FAILED, "rule '" + rule.getKey() + "' threw " + e, e);
+                throw reject(Reason.VALIDATION_FAILED, "rule '" + ruleNames.get(i) + "' threw " + e, e);
             }
             if (!ok) {
-                throw reject(Reason.VALIDATION_FAILED, "rule '" + rule.getKey() + "' failed", null);
+                throw reject(Reason.VALIDATION_FAILED, "rule '" + ruleNames.get(i) + "' failed", null);
             }
         }
     }

@@ -11,6 +11,7 @@ import java.util.Map;
 final class EncodedEnvelope implements Envelope {
     private final CompiledType type;
     private final String eventId;
+    private final byte[] eventIdAscii;
     private final long occurredAtMillis;
     private final String partitionKey;
     private final Object event;
@@ -18,15 +19,20 @@ final class EncodedEnvelope implements Envelope {
     private final TrackerContext context;
     private JsonNode dataTree;
 
-    EncodedEnvelope(CompiledType type, String eventId, long occurredAtMillis, String partitionKey, Object event,
-                    byte[] dataJson, TrackerContext context) {
+    EncodedEnvelope(CompiledType type, byte[] eventIdAscii, String eventId, long occurredAtMillis, String partitionKey,
+                    Object event, byte[] dataJson, TrackerContext context) {
         this.type = type;
+        this.eventIdAscii = eventIdAscii;
         this.eventId = eventId;
         this.occurredAtMillis = occurredAtMillis;
         this.partitionKey = partitionKey;
         this.event = event;
         this.dataJson = dataJson;
         this.context = context;
+    }
+
+    byte[] eventIdAscii() {
+        return eventIdAscii;
     }
 
     byte[] typeNameJson() {

@@ -30,22 +30,19 @@ interface EventLog {
      */
     int read(int sink, int maxRecords, long maxBytes, List<LogRecord> out);
 
-    /** Records bound for the sink that it has not read yet. */
-    int unreadCount(int sink);
-
-    /** Sum of the sink's payload sizes of its unread records. */
-    long unreadBytes(int sink);
-
-    /** The accepted time of the sink's oldest unread record, or {@link Long#MAX_VALUE} if none. */
-    long oldestUnreadNanos(int sink);
-
-    /** The sequence number the sink will read next (records below it were read or are not its). */
-    long readPosition(int sink);
+    /** Fills {@code out} with the sink's unread records: count, bytes, oldest accepted time, read position. */
+    void peek(int sink, Unread out);
 
     /** The sequence number the next appended record will get. */
     long appendPosition();
 
-    /** Declares every record of {@code sink} below {@code seq} final (delivered, dead-lettered or dropped). */
+    /** {@link #commit} argument meaning "everything the sink has read". */
+    long ALL_READ = Long.MAX_VALUE;
+
+    /**
+     * Declares every record of {@code sink} below {@code seq} final (delivered, dead-lettered or
+     * dropped); {@link #ALL_READ} means below the sink's read position.
+     */
     void commit(int sink, long seq);
 
     /** Bytes held. */
@@ -53,4 +50,16 @@ interface EventLog {
 
     /** Refuses further appends and wakes blocked appenders, which then throw {@link IllegalStateException}. */
     void close();
+
+    /** What {@link #peek} reports; a reusable holder owned by the caller. */
+    final class Unread {
+        /** Unread records bound for the sink. */
+        int count;
+        /** Sum of the sink's payload sizes of those records. */
+        long bytes;
+        /** Accepted time of the oldest of them, or {@link Long#MAX_VALUE} if none. */
+        long oldestNanos;
+        /** The sequence number the sink reads next. */
+        long readPosition;
+    }
 }

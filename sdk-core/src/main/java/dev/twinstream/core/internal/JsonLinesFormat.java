@@ -3,7 +3,6 @@ package dev.twinstream.core.internal;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import dev.twinstream.core.Envelope;
 import dev.twinstream.core.RecordFormat;
-import java.nio.charset.StandardCharsets;
 
 /**
  * The full envelope as one JSON line. Built by concatenating precomputed fragments around the
@@ -31,7 +30,7 @@ public final class JsonLinesFormat implements RecordFormat {
         byte[] contextJson;
         if (envelope instanceof EncodedEnvelope) {
             EncodedEnvelope e = (EncodedEnvelope) envelope;
-            idJson = e.eventId().getBytes(StandardCharsets.US_ASCII); // our ids are hex and dashes
+            idJson = e.eventIdAscii(); // our ids are hex and dashes: no escaping needed
             typeJson = e.typeNameJson();
             contextJson = e.contextJson();
         } else {

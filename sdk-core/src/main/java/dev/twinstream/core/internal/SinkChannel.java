@@ -44,6 +44,7 @@ final class SinkChannel {
     private final ArrayDeque<LogRecord> unfinished = new ArrayDeque<>();
     private final PriorityQueue<RetryEntry> retries = new PriorityQueue<>();
     private final ArrayList<LogRecord> readBuffer = new ArrayList<>();
+    private final EventLog.Unread unread = new EventLog.Unread();
     private int inFlight;
     private long retryOrder;
 
@@ -81,13 +82,13 @@ final class SinkChannel {
         while (inFlight < maxInFlight) {
             RetryEntry nextRetry = retries.peek();
             boolean retryDue = nextRetry != null && nextRetry.dueNanos <= now;
-            int unread = log.unreadCount(index);
-            boolean canRead = unread > 0 && unfinished.size() < windowRecords;
+            log.peek(index, unread);
+            boolean canRead = unread.count > 0 && unfinished.size() < windowRecords;
             if (!retryDue && !canRead) {
                 break;
             }
-            if (!retryDue && !flushing && unread < maxBatchRecords && log.unreadBytes(index) < maxBatchBytes) {
-                long lingerEnd = log.oldestUnreadNanos(index) + lingerNanos;
+            if (!retryDue && !flushing && unread.count < maxBatchRecords && unread.bytes < maxBatchBytes) {
+                long lingerEnd = unread.oldestNanos + lingerNanos;
                 if (lingerEnd > now) {
                     wakeAt = Math.min(wakeAt, lingerEnd);
                     break;
@@ -134,7 +135,7 @@ final class SinkChannel {
 
     private boolean readFresh(InFlightBatch batch, long now) {
         int room = Math.min(maxBatchRecords - batch.size, windowRecords - unfinished.size());
-        if (room <= 0 || log.unreadCount(index) == 0) {
+        if (room <= 0 || unread.count == 0) {
             return false;
         }
         readBuffer.clear();
@@ -258,7 +259,7 @@ final class SinkChannel {
         }
         LogRecord oldest = unfinished.peekFirst();
         counters.oldestUnfinishedNanos = oldest == null ? Long.MAX_VALUE : oldest.acceptedNanos;
-        log.commit(index, oldest == null ? log.readPosition(index) : oldest.seq);
+        log.commit(index, oldest == null ? EventLog.ALL_READ : oldest.seq);
     }
 
     /** Whether every record of this sink below {@code seq} is finished. */
@@ -267,12 +268,8 @@ final class SinkChannel {
         if (oldest != null && oldest.seq < seq) {
             return false;
         }
-        return log.unreadCount(index) == 0 || log.readPosition(index) >= seq;
-    }
-
-    /** Whether this sink has nothing read-and-unfinished and nothing unread. */
-    boolean isIdle() {
-        return unfinished.isEmpty() && log.unreadCount(index) == 0;
+        log.peek(index, unread);
+        return unread.count == 0 || unread.readPosition >= seq;
     }
 
     /**

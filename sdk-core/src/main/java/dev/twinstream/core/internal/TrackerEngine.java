@@ -19,6 +19,7 @@ import dev.twinstream.core.TrackerMetrics;
 import dev.twinstream.core.spi.Sink;
 import dev.twinstream.core.spi.SinkLimits;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -50,6 +51,12 @@ public final class TrackerEngine implements EventTracker, LogObserver {
 
     private final Clock clock;
     private final Map<Class<?>, CompiledType> types = new ConcurrentHashMap<>();
+    /**
+     * The type of the previous event: a deliberately racy cache (not volatile). Any value a thread
+     * sees is a fully built CompiledType (all its fields are final), so a stale one only costs a
+     * map lookup.
+     */
+    private CompiledType lastType;
     private final Map<Class<?>, CompiledType> registeredTypes;
     private final RecordFormat[] formats;
     private final SinkChannel[] channels;
@@ -189,10 +196,11 @@ public final class TrackerEngine implements EventTracker, LogObserver {
         type.validate(event);
         long occurredAt = clock.epochMillis();
         long acceptedNanos = clock.nanoTime();
-        String eventId = EventIds.next(occurredAt);
+        byte[] eventIdAscii = EventIds.nextAscii(occurredAt);
+        String eventId = new String(eventIdAscii, StandardCharsets.ISO_8859_1);
         String key = type.partitionKey(event, eventId);
         byte[] data = type.serialize(event);
-        EncodedEnvelope envelope = new EncodedEnvelope(type, eventId, occurredAt, key, event, data, context);
+        EncodedEnvelope envelope = new EncodedEnvelope(type, eventIdAscii, eventId, occurredAt, key, event, data, context);
         byte[][] payloads = new byte[formats.length][];
         for (int slot : type.slots) {
             try {
@@ -226,8 +234,13 @@ public final class TrackerEngine implements EventTracker, LogObserver {
     }
 
     private CompiledType typeOf(Class<?> cls) {
+        CompiledType last = lastType;
+        if (last != null && last.javaType == cls) {
+            return last; // most trackers see long runs of one type
+        }
         CompiledType type = types.get(cls);
         if (type != null) {
+            lastType = type;
             return type;
         }
         // A subclass of a registered class: use the nearest registered ancestor, and remember it.
@@ -335,8 +348,10 @@ public final class TrackerEngine implements EventTracker, LogObserver {
     public TrackerMetrics metrics() {
         long now = clock.nanoTime();
         Map<String, SinkMetrics> sinks = new LinkedHashMap<>();
+        EventLog.Unread unread = new EventLog.Unread();
         for (SinkChannel channel : channels) {
-            sinks.put(channel.name, channel.counters.snapshot(now, log.oldestUnreadNanos(channel.index)));
+            log.peek(channel.index, unread);
+            sinks.put(channel.name, channel.counters.snapshot(now, unread.oldestNanos));
         }
         Map<EventRejectedException.Reason, Long> rejectedByReason = new EnumMap<>(EventRejectedException.Reason.class);
         for (EventRejectedException.Reason reason : REJECT_REASONS) {

@@ -63,6 +63,20 @@ public final class RecordResult {
     }
 
     @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof RecordResult)) {
+            return false;
+        }
+        RecordResult other = (RecordResult) o;
+        return status == other.status && Objects.equals(code, other.code) && Objects.equals(message, other.message);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(status, code, message);
+    }
+
+    @Override
     public String toString() {
         return status == Status.OK ? "OK" : status + "(" + code + (message == null ? "" : ": " + message) + ")";
     }

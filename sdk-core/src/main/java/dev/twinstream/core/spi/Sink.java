@@ -33,9 +33,10 @@ public interface Sink extends AutoCloseable {
     CompletionStage<BatchResult> send(SinkBatch batch);
 
     /**
-     * Releases what the sink itself created. Called once by the tracker's {@code close()} after
-     * the last {@link #send} completed. Clients injected into the sink belong to the caller and are
-     * not closed.
+     * Releases what the sink itself created. Called once by the tracker's {@code close()} after its
+     * dispatcher stopped; if the close timeout expired, calls may still be in flight and their
+     * outcome is ignored (their records were counted as dropped). Clients injected into the sink
+     * belong to the caller and are not closed.
      */
     @Override
     default void close() {}

@@ -55,6 +55,21 @@ public final class SinkLimits {
     }
 
     @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof SinkLimits)) {
+            return false;
+        }
+        SinkLimits other = (SinkLimits) o;
+        return maxRecordsPerBatch == other.maxRecordsPerBatch && maxBytesPerBatch == other.maxBytesPerBatch
+                && maxBytesPerRecord == other.maxBytesPerRecord;
+    }
+
+    @Override
+    public int hashCode() {
+        return (int) (31 * (31L * maxRecordsPerBatch + maxBytesPerBatch) + maxBytesPerRecord);
+    }
+
+    @Override
     public String toString() {
         return "SinkLimits{maxRecordsPerBatch=" + maxRecordsPerBatch + ", maxBytesPerBatch=" + maxBytesPerBatch
                 + ", maxBytesPerRecord=" + maxBytesPerRecord + '}';

@@ -63,7 +63,7 @@ class MemoryLogTest {
         List<LogRecord> out = new ArrayList<>();
         assertThat(log.read(0, 10, Long.MAX_VALUE, out)).isEqualTo(2);
         assertThat(log.read(1, 10, Long.MAX_VALUE, out)).as("sink 1 skips b").isEqualTo(1);
-        assertThat(log.readPosition(1)).isEqualTo(2);
+        assertThat(peek(log, 1).readPosition).isEqualTo(2);
 
         log.commit(0, 2);
         assertThat(log.sizeBytes()).as("a still pending in sink 1").isEqualTo(200);
@@ -81,8 +81,8 @@ class MemoryLogTest {
         assertThat(wakes).as("first record and third (a full batch)").isEqualTo(2);
         List<LogRecord> out = new ArrayList<>();
         assertThat(log.read(0, 10, 250, out)).isEqualTo(2);
-        assertThat(log.unreadCount(0)).isEqualTo(3);
-        assertThat(log.unreadBytes(0)).isEqualTo(300);
+        assertThat(peek(log, 0).count).isEqualTo(3);
+        assertThat(peek(log, 0).bytes).isEqualTo(300);
         assertThat(log.read(0, 1, Long.MAX_VALUE, out)).isEqualTo(1);
         assertThat(out).extracting(r -> r.eventId).containsExactly("r0", "r1", "r2");
     }
@@ -111,7 +111,7 @@ class MemoryLogTest {
         assertThat(log.append(record("r3", BOTH))).isTrue();
         assertThat(drops).as("only the sink that never read r0 loses it here").containsExactly("1:r0:OVERFLOW_DROP_OLDEST");
         assertThat(first.evicted).isTrue();
-        assertThat(log.unreadCount(1)).isEqualTo(3);
+        assertThat(peek(log, 1).count).isEqualTo(3);
         assertThat(log.sizeBytes()).isEqualTo(300);
         out.clear();
         log.read(1, 10, Long.MAX_VALUE, out);
@@ -151,6 +151,12 @@ class MemoryLogTest {
         assertThatThrownBy(() -> blocked.get(10, TimeUnit.SECONDS)).cause()
                 .isInstanceOf(IllegalStateException.class).hasMessage("EventTracker is closed");
         assertThatThrownBy(() -> log.append(record("after", BOTH))).isInstanceOf(IllegalStateException.class);
+    }
+
+    private static EventLog.Unread peek(MemoryLog log, int sink) {
+        EventLog.Unread unread = new EventLog.Unread();
+        log.peek(sink, unread);
+        return unread;
     }
 
     /** Spins (yielding) until the condition holds, failing after 10 s of real time. */
