@@ -41,13 +41,21 @@ final class Dispatcher {
     private final EventLog log;
     private final Random random;
     private final Runnable drainTask = this::drain;
-    private final Runnable timerTask = this::signal;
+    private final Runnable timerTask = () -> {
+        timerFired = true;
+        signal();
+    };
     private final ConcurrentLinkedQueue<InFlightBatch> completions = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<FlushRequest> newFlushes = new ConcurrentLinkedQueue<>();
     private final List<FlushRequest> flushes = new ArrayList<>();
     private SinkChannel[] channels = new SinkChannel[0];
     private Scheduler.Cancellable timer;
     private long timerDueNanos = Long.MAX_VALUE;
+    /**
+     * Set by the timer: the armed timer is spent even if the clock reads a little before its due
+     * time (a scheduler whose time base differs slightly from the clock); it is re-armed as needed.
+     */
+    private volatile boolean timerFired;
 
     Dispatcher(Scheduler scheduler, Clock clock, EventLog log, Random random) {
         this.scheduler = scheduler;
@@ -132,7 +140,8 @@ final class Dispatcher {
 
     private void drainOnce() {
         long now = clock.nanoTime();
-        if (timerDueNanos <= now) {
+        if (timerFired || timerDueNanos <= now) {
+            timerFired = false;
             timerDueNanos = Long.MAX_VALUE;
             timer = null;
         }
