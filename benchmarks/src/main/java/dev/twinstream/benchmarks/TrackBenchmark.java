@@ -23,6 +23,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -57,21 +58,42 @@ public class TrackBenchmark {
     public record PageView(String userId, String sessionId, String page, String referrer, long durationMillis,
                            int scrollDepthPercent) {}
 
-    /** Events that differ in every field, built once so the measured loop allocates nothing for them. */
-    static PageView[] events() {
+    /**
+     * Events that differ in every field, built once so the measured loop allocates nothing for them.
+     * The page path is padded so that each event's own JSON is about {@code eventJsonBytes} long.
+     */
+    static PageView[] events(int eventJsonBytes) {
         String[] pages = {"/pricing", "/docs/intro", "/blog/launch", "/cart"};
         String[] referrers = {"google.com", "github.com", "t.co/x1Y2", "bing.com"};
         PageView[] events = new PageView[EVENT_COUNT];
         for (int i = 0; i < EVENT_COUNT; i++) {
-            events[i] = new PageView(
+            PageView e = new PageView(
                     String.format("u-%05d", 10_000 + (i * 7919) % 90_000),
                     String.format("s-%06x", 0x100000 + (i * 104_729) % 0xf00000),
                     pages[i & 3],
                     referrers[(i >> 2) & 3],
                     100 + (i * 37L) % 9_000,
                     (i * 13) % 101);
+            int missing = eventJsonBytes - jsonLength(e);
+            if (missing > 0) {
+                StringBuilder page = new StringBuilder(e.page()).append("/section-");
+                while (page.length() < e.page().length() + missing) {
+                    page.append((char) ('a' + page.length() % 26));
+                }
+                e = new PageView(e.userId(), e.sessionId(), page.toString(), e.referrer(), e.durationMillis(),
+                        e.scrollDepthPercent());
+            }
+            events[i] = e;
         }
         return events;
+    }
+
+    private static int jsonLength(PageView event) {
+        try {
+            return new ObjectMapper().writeValueAsBytes(event).length;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The type as an application would register it: keyed by user, with required fields and a rule. */
@@ -88,13 +110,16 @@ public class TrackBenchmark {
     /** The floor's writer, shared by all threads (an {@link ObjectWriter} is thread-safe). */
     @State(Scope.Benchmark)
     public static class Floor {
+        /** Size of the event's own JSON: 130 makes the JSON-lines envelope about 250 bytes. */
+        @Param({"130", "250"})
+        int eventJsonBytes;
         ObjectWriter writer;
         PageView[] events;
 
         @Setup(Level.Trial)
         public void setUp() {
             writer = new ObjectMapper().writerFor(PageView.class);
-            events = events();
+            events = events(eventJsonBytes);
         }
     }
 
@@ -132,8 +157,8 @@ public class TrackBenchmark {
         final List<Producer> producers = new ArrayList<>();
         PageView[] events;
 
-        void start(int sinkCount) {
-            events = events();
+        void start(int sinkCount, int eventJsonBytes) {
+            events = events(eventJsonBytes);
             EventTracker.Builder builder = EventTracker.builder()
                     .register(pageViewType())
                     .journal(Journal.memory()
@@ -203,9 +228,13 @@ public class TrackBenchmark {
     /** One sink. */
     @State(Scope.Benchmark)
     public static class OneSink extends Pipeline {
+        /** Size of the event's own JSON, as in {@link Floor#eventJsonBytes}. */
+        @Param({"130", "250"})
+        int eventJsonBytes;
+
         @Setup(Level.Trial)
         public void setUp() {
-            start(1);
+            start(1, eventJsonBytes);
         }
 
         @TearDown(Level.Trial)
@@ -217,9 +246,13 @@ public class TrackBenchmark {
     /** Two sinks with the same format: each event is encoded once and delivered to both. */
     @State(Scope.Benchmark)
     public static class TwoSinks extends Pipeline {
+        /** Size of the event's own JSON, as in {@link Floor#eventJsonBytes}. */
+        @Param({"130", "250"})
+        int eventJsonBytes;
+
         @Setup(Level.Trial)
         public void setUp() {
-            start(2);
+            start(2, eventJsonBytes);
         }
 
         @TearDown(Level.Trial)
