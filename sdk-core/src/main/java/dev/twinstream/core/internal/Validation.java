@@ -15,22 +15,26 @@ import java.util.List;
 public final class Validation {
     private final List<String> violations;
 
+    /** Collects into {@code violations}. */
     public Validation(List<String> violations) {
         this.violations = violations;
     }
 
+    /** {@code field} must lie in {@code [min, max]}. */
     public void range(String field, long value, long min, long max) {
         if (value < min || value > max) {
             violations.add(field + " must be between " + min + " and " + max + " but was " + value);
         }
     }
 
+    /** {@code field} must lie in {@code [min, max]}. */
     public void duration(String field, Duration value, Duration min, Duration max) {
         if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
             violations.add(field + " must be between " + min + " and " + max + " but was " + value);
         }
     }
 
+    /** Checks a retry policy's delays, attempts and delivery timeout. */
     public void retry(String prefix, RetryPolicy retry) {
         duration(prefix + ".baseDelay", retry.baseDelay(), Duration.ofMillis(1), Duration.ofHours(1));
         duration(prefix + ".maxDelay", retry.maxDelay(), retry.baseDelay(), Duration.ofHours(1));
@@ -39,6 +43,7 @@ public final class Validation {
                 duration(prefix + ".deliveryTimeout", t, Duration.ofMillis(1), Duration.ofDays(7)));
     }
 
+    /** Checks a journal's capacity and its BLOCK timeout. */
     public void journal(String prefix, Journal journal) {
         range(prefix + ".maxBytes", journal.maxBytes(), Journal.MIN_MAX_BYTES, 1L << 40);
         if (journal.overflow().kind() == OverflowPolicy.Kind.BLOCK) {
@@ -46,6 +51,7 @@ public final class Validation {
         }
     }
 
+    /** Checks one sink's options against the limits the sink declares. */
     public void sinkOptions(String prefix, SinkOptions options, SinkLimits limits) {
         if (options.maxBatchRecords() != SinkOptions.SINK_LIMIT) {
             range(prefix + ".maxBatchRecords", options.maxBatchRecords(), 1, limits.maxRecordsPerBatch());
