@@ -7,21 +7,16 @@ import java.util.concurrent.ThreadLocalRandom;
  * milliseconds, so ids sort by creation time at millisecond granularity and downstream stores can
  * use them as a deduplication key. The remaining 74 bits are random.
  */
-public final class EventIds {
+final class EventIds {
     private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     /** Length of an id in characters (and in bytes: ids are ASCII). */
-    public static final int LENGTH = 36;
+    private static final int LENGTH = 36;
 
     private EventIds() {}
 
-    /** A new id for an event tracked at {@code epochMillis}. */
-    public static String next(long epochMillis) {
-        return new String(nextAscii(epochMillis), java.nio.charset.StandardCharsets.ISO_8859_1);
-    }
-
     /**
-     * A new id as ASCII bytes: the JSON encoder copies these directly, and the {@code String} made
-     * from them with ISO-8859-1 is a plain array copy.
+     * A new id for an event tracked at {@code epochMillis}, as ASCII bytes: the JSON encoder copies
+     * these directly, and the {@code String} made from them with ISO-8859-1 is a plain array copy.
      */
     static byte[] nextAscii(long epochMillis) {
         ThreadLocalRandom random = ThreadLocalRandom.current();

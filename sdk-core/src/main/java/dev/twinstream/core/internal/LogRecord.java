@@ -6,7 +6,7 @@ import dev.twinstream.core.TrackedEvent;
  * One accepted event as it sits in the log: its identity, its payload per distinct record format,
  * and the set of sinks it goes to. Immutable except for the fields documented as dispatcher-owned.
  */
-public final class LogRecord implements TrackedEvent {
+final class LogRecord implements TrackedEvent {
     final String eventId;
     final String eventType;
     final String partitionKey;

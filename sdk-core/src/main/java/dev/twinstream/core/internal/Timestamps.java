@@ -7,7 +7,7 @@ import java.time.Instant;
  * always 24 ASCII characters). The date-time part is cached per second because formatting it with
  * {@code java.time} on every event costs more than the rest of the envelope.
  */
-public final class Timestamps {
+final class Timestamps {
     /** Length of every formatted timestamp. */
     public static final int LENGTH = 24;
 

@@ -14,9 +14,9 @@ class EventIdsAndTimestampsTest {
     @Test
     void idsAreVersion7UuidsOrderedByMillisecond() {
         Set<String> seen = new HashSet<>();
-        String previous = EventIds.next(1_000);
+        String previous = id(1_000);
         for (long ms = 1_001; ms < 3_000; ms++) {
-            String id = EventIds.next(ms);
+            String id = id(ms);
             UUID uuid = UUID.fromString(id);
             assertThat(uuid.version()).isEqualTo(7);
             assertThat(uuid.variant()).isEqualTo(2);
@@ -40,6 +40,10 @@ class EventIdsAndTimestampsTest {
             long ms = Math.floorMod(random.nextLong(), 4_102_444_800_000L); // 1970..2100
             assertThat(Timestamps.format(ms)).isEqualTo(iso(ms));
         }
+    }
+
+    private static String id(long ms) {
+        return new String(EventIds.nextAscii(ms), java.nio.charset.StandardCharsets.ISO_8859_1);
     }
 
     private static String iso(long ms) {
