@@ -119,22 +119,28 @@ final class Dispatcher {
                 drainOnce();
             } catch (RuntimeException e) {
                 LOG.error("Twinstream dispatcher failed; it will retry on the next signal", e);
-            }
-            for (;;) {
-                int s = status.get();
-                if (s == PROCESSING_TO_IDLE && status.compareAndSet(PROCESSING_TO_IDLE, IDLE)) {
-                    return;
-                }
-                if (s == PROCESSING_TO_REQUIRED && status.compareAndSet(PROCESSING_TO_REQUIRED, REQUIRED)) {
-                    scheduler.execute(drainTask);
-                    return;
-                }
-                if (s == STOPPED) {
-                    return;
-                }
+            } finally {
+                // Even if an Error escapes, leave the state machine able to schedule the next drain.
+                finishDrain();
             }
         } finally {
             drainLock.unlock();
+        }
+    }
+
+    private void finishDrain() {
+        for (;;) {
+            int s = status.get();
+            if (s == PROCESSING_TO_IDLE && status.compareAndSet(PROCESSING_TO_IDLE, IDLE)) {
+                return;
+            }
+            if (s == PROCESSING_TO_REQUIRED && status.compareAndSet(PROCESSING_TO_REQUIRED, REQUIRED)) {
+                scheduler.execute(drainTask);
+                return;
+            }
+            if (s == STOPPED) {
+                return;
+            }
         }
     }
 
