@@ -186,10 +186,24 @@ final class CompiledType {
         try {
             return writer.writeValueAsBytes(event);
         } catch (JsonProcessingException e) {
-            throw reject(Reason.NOT_SERIALIZABLE, "it cannot be serialized to JSON: " + e.getOriginalMessage(), e);
+            throw notSerializable(e);
         } catch (RuntimeException e) {
-            throw reject(Reason.NOT_SERIALIZABLE, "it cannot be serialized to JSON: " + e, e);
+            throw notSerializable(e);
         }
+    }
+
+    /** Serializes {@code event} onto the end of {@code out}. */
+    void serializeInto(Object event, java.io.OutputStream out) {
+        try {
+            writer.writeValue(out, event);
+        } catch (java.io.IOException | RuntimeException e) {
+            throw notSerializable(e);
+        }
+    }
+
+    private EventRejectedException notSerializable(Exception e) {
+        String detail = e instanceof JsonProcessingException ? ((JsonProcessingException) e).getOriginalMessage() : e.toString();
+        return reject(Reason.NOT_SERIALIZABLE, "it cannot be serialized to JSON: " + detail, e);
     }
 
     EventRejectedException reject(Reason reason, String problem, Throwable cause) {

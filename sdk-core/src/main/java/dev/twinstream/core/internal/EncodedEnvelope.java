@@ -15,19 +15,19 @@ final class EncodedEnvelope implements Envelope {
     private final long occurredAtMillis;
     private final String partitionKey;
     private final Object event;
-    private final byte[] dataJson;
+    /** Computed on first use: the JSON-lines format usually serializes the event straight into its line. */
+    private byte[] dataJson;
     private final TrackerContext context;
     private JsonNode dataTree;
 
     EncodedEnvelope(CompiledType type, byte[] eventIdAscii, String eventId, long occurredAtMillis, String partitionKey,
-                    Object event, byte[] dataJson, TrackerContext context) {
+                    Object event, TrackerContext context) {
         this.type = type;
         this.eventIdAscii = eventIdAscii;
         this.eventId = eventId;
         this.occurredAtMillis = occurredAtMillis;
         this.partitionKey = partitionKey;
         this.event = event;
-        this.dataJson = dataJson;
         this.context = context;
     }
 
@@ -80,14 +80,26 @@ final class EncodedEnvelope implements Envelope {
 
     @Override
     public byte[] dataJson() {
+        if (dataJson == null) {
+            dataJson = type.serialize(event);
+        }
         return dataJson;
+    }
+
+    /** Appends the event's JSON to {@code out}, serializing it there unless it was already done. */
+    void writeDataJson(java.io.OutputStream out) throws java.io.IOException {
+        if (dataJson != null) {
+            out.write(dataJson);
+        } else {
+            type.serializeInto(event, out);
+        }
     }
 
     @Override
     public JsonNode dataTree() {
         if (dataTree == null) {
             try {
-                dataTree = context.mapper.readTree(dataJson);
+                dataTree = context.mapper.readTree(dataJson());
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot re-read the JSON Jackson just wrote", e);
             }

@@ -3,11 +3,14 @@ package dev.twinstream.core.internal;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import dev.twinstream.core.Envelope;
 import dev.twinstream.core.RecordFormat;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.Arrays;
 
 /**
- * The full envelope as one JSON line. Built by concatenating precomputed fragments around the
- * event's Jackson bytes instead of running the envelope through Jackson again: the event is
- * serialized exactly once.
+ * The full envelope as one JSON line. Built by writing precomputed fragments around the event's
+ * JSON instead of running the envelope through Jackson again: the event is serialized exactly once,
+ * straight into the line when no other format needed its JSON first.
  */
 public final class JsonLinesFormat implements RecordFormat {
     /** The only instance. */
@@ -24,48 +27,110 @@ public final class JsonLinesFormat implements RecordFormat {
     private JsonLinesFormat() {}
 
     @Override
-    public byte[] encode(Envelope envelope) {
-        byte[] idJson;
-        byte[] typeJson;
-        byte[] contextJson;
-        if (envelope instanceof EncodedEnvelope) {
-            EncodedEnvelope e = (EncodedEnvelope) envelope;
-            idJson = e.eventIdAscii(); // our ids are hex and dashes: no escaping needed
-            typeJson = e.typeNameJson();
-            contextJson = e.contextJson();
-        } else {
-            idJson = JsonStringEncoder.getInstance().quoteAsUTF8(envelope.eventId());
-            typeJson = Json.quoted(envelope.eventType());
-            contextJson = Json.objectOrNull(envelope.context());
+    public byte[] encode(Envelope envelope) throws IOException {
+        LineBuffer line = LineBuffer.acquire();
+        try {
+            line.write(EVENT_ID);
+            if (envelope instanceof EncodedEnvelope) {
+                EncodedEnvelope e = (EncodedEnvelope) envelope;
+                line.write(e.eventIdAscii()); // our ids are hex and dashes: no escaping needed
+                line.write(EVENT_TYPE);
+                line.write(e.typeNameJson());
+                writeTimeAndContext(line, e.occurredAtMillis(), e.contextJson());
+                e.writeDataJson(line); // usually serializes the event right here: one copy fewer
+            } else {
+                line.write(JsonStringEncoder.getInstance().quoteAsUTF8(envelope.eventId()));
+                line.write(EVENT_TYPE);
+                line.write(Json.quoted(envelope.eventType()));
+                writeTimeAndContext(line, envelope.occurredAtMillis(), Json.objectOrNull(envelope.context()));
+                line.write(envelope.dataJson());
+            }
+            line.write(END);
+            return line.toByteArray();
+        } finally {
+            line.release();
         }
-        byte[] data = envelope.dataJson();
-        int length = EVENT_ID.length + idJson.length + EVENT_TYPE.length + typeJson.length + OCCURRED_AT.length
-                + Timestamps.LENGTH
-                + (contextJson == null ? DATA_AFTER_TIME.length : CONTEXT.length + contextJson.length + DATA_AFTER_CONTEXT.length)
-                + data.length + END.length;
-        byte[] out = new byte[length];
-        int p = put(out, 0, EVENT_ID);
-        p = put(out, p, idJson);
-        p = put(out, p, EVENT_TYPE);
-        p = put(out, p, typeJson);
-        p = put(out, p, OCCURRED_AT);
-        Timestamps.write(envelope.occurredAtMillis(), out, p);
-        p += Timestamps.LENGTH;
-        if (contextJson == null) {
-            p = put(out, p, DATA_AFTER_TIME);
-        } else {
-            p = put(out, p, CONTEXT);
-            p = put(out, p, contextJson);
-            p = put(out, p, DATA_AFTER_CONTEXT);
-        }
-        p = put(out, p, data);
-        put(out, p, END);
-        return out;
     }
 
-    private static int put(byte[] out, int offset, byte[] bytes) {
-        System.arraycopy(bytes, 0, out, offset, bytes.length);
-        return offset + bytes.length;
+    private static void writeTimeAndContext(LineBuffer line, long occurredAtMillis, byte[] contextJson) {
+        line.write(OCCURRED_AT);
+        line.writeTimestamp(occurredAtMillis);
+        if (contextJson == null) {
+            line.write(DATA_AFTER_TIME);
+        } else {
+            line.write(CONTEXT);
+            line.write(contextJson);
+            line.write(DATA_AFTER_CONTEXT);
+        }
+    }
+
+    /**
+     * A per-thread growable buffer the line is assembled in, so the only allocation per event is
+     * the finished line. Re-entrant use (a custom serializer that tracks an event) gets a fresh one.
+     */
+    static final class LineBuffer extends OutputStream {
+        private static final int INITIAL_BYTES = 1024;
+        /** Larger buffers are not kept for the next event, so one huge event does not pin memory. */
+        private static final int MAX_RETAINED_BYTES = 64 * 1024;
+        private static final ThreadLocal<LineBuffer> PER_THREAD = new ThreadLocal<>();
+
+        private byte[] buf = new byte[INITIAL_BYTES];
+        private int length;
+        private boolean inUse;
+
+        static LineBuffer acquire() {
+            LineBuffer b = PER_THREAD.get();
+            if (b == null || b.inUse) {
+                b = new LineBuffer();
+                if (PER_THREAD.get() == null) {
+                    PER_THREAD.set(b);
+                }
+            }
+            b.inUse = true;
+            b.length = 0;
+            return b;
+        }
+
+        void release() {
+            inUse = false;
+            if (buf.length > MAX_RETAINED_BYTES) {
+                buf = new byte[INITIAL_BYTES];
+            }
+        }
+
+        @Override
+        public void write(int b) {
+            ensure(1);
+            buf[length++] = (byte) b;
+        }
+
+        @Override
+        public void write(byte[] bytes) {
+            write(bytes, 0, bytes.length);
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int count) {
+            ensure(count);
+            System.arraycopy(bytes, offset, buf, length, count);
+            length += count;
+        }
+
+        void writeTimestamp(long epochMillis) {
+            ensure(Timestamps.LENGTH);
+            Timestamps.write(epochMillis, buf, length);
+            length += Timestamps.LENGTH;
+        }
+
+        byte[] toByteArray() {
+            return Arrays.copyOf(buf, length);
+        }
+
+        private void ensure(int more) {
+            if (length + more > buf.length) {
+                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, length + more));
+            }
+        }
     }
 
     @Override

@@ -199,12 +199,16 @@ public final class TrackerEngine implements EventTracker, LogObserver {
         byte[] eventIdAscii = EventIds.nextAscii(occurredAt);
         String eventId = new String(eventIdAscii, StandardCharsets.ISO_8859_1);
         String key = type.partitionKey(event, eventId);
-        byte[] data = type.serialize(event);
-        EncodedEnvelope envelope = new EncodedEnvelope(type, eventIdAscii, eventId, occurredAt, key, event, data, context);
+        EncodedEnvelope envelope = new EncodedEnvelope(type, eventIdAscii, eventId, occurredAt, key, event, context);
+        if (type.slots.length > 1 || formats[type.slots[0]] != JsonLinesFormat.INSTANCE) {
+            envelope.dataJson(); // serialize once, up front, for every format to share
+        }
         byte[][] payloads = new byte[formats.length][];
         for (int slot : type.slots) {
             try {
                 payloads[slot] = formats[slot].encode(envelope);
+            } catch (EventRejectedException e) {
+                throw e;
             } catch (IOException | RuntimeException e) {
                 throw type.reject(EventRejectedException.Reason.NOT_SERIALIZABLE,
                         "record format " + formats[slot] + " could not encode it: " + e, e);
