@@ -120,6 +120,38 @@ class RecordFormatTest {
         assertThat(c.payloads()).hasSize(10).allSatisfy(p -> assertThat(p).startsWith("{\"eventId\""));
     }
 
+    /** An event whose serialization tracks another event: the JSON-lines buffer must cope with re-entry. */
+    public static final class Nested {
+        static EventTracker tracker;
+
+        public String getName() {
+            tracker.track(new BookRead("inner", "b", "c", 1));
+            return "outer";
+        }
+    }
+
+    @Test
+    void aSerializerThatTracksAnotherEventStillYieldsTwoIntactLines() throws Exception {
+        CollectingSink sink = new CollectingSink();
+        try (EventTracker tracker = EventTracker.builder()
+                .register(EventType.builder(BookRead.class, "book_read").build())
+                .register(EventType.builder(Nested.class, "nested").build())
+                .sink("s", sink)
+                .build()) {
+            Nested.tracker = tracker;
+            tracker.track(new Nested());
+            assertThat(tracker.flush(Duration.ofSeconds(10))).isTrue();
+        }
+        assertThat(sink.payloads()).hasSize(2);
+        for (String line : sink.payloads()) {
+            JsonNode envelope = JSON.readTree(line);
+            assertThat(line).endsWith("}\n");
+            assertThat(envelope.get("eventType").asText()).isIn("book_read", "nested");
+        }
+        assertThat(sink.payloads()).anySatisfy(l -> assertThat(l).contains("\"data\":{\"name\":\"outer\"}"));
+        assertThat(sink.payloads()).anySatisfy(l -> assertThat(l).contains("\"userId\":\"inner\""));
+    }
+
     /** Equal to every other CountingFormat, so sinks using two instances share one encoding. */
     private static final class CountingFormat implements RecordFormat {
         private final AtomicInteger encodings;
