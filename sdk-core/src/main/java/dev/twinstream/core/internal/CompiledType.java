@@ -185,9 +185,7 @@ final class CompiledType {
     byte[] serialize(Object event) {
         try {
             return writer.writeValueAsBytes(event);
-        } catch (JsonProcessingException e) {
-            throw notSerializable(e);
-        } catch (RuntimeException e) {
+        } catch (JsonProcessingException | RuntimeException e) {
             throw notSerializable(e);
         }
     }

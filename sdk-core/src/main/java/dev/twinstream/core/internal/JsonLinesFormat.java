@@ -80,11 +80,11 @@ public final class JsonLinesFormat implements RecordFormat {
 
         static LineBuffer acquire() {
             LineBuffer b = PER_THREAD.get();
-            if (b == null || b.inUse) {
+            if (b == null) {
                 b = new LineBuffer();
-                if (PER_THREAD.get() == null) {
-                    PER_THREAD.set(b);
-                }
+                PER_THREAD.set(b);
+            } else if (b.inUse) {
+                b = new LineBuffer(); // re-entered from a serializer: use a throw-away buffer
             }
             b.inUse = true;
             b.length = 0;

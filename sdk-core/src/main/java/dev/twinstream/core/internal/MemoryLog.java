@@ -180,30 +180,28 @@ final class MemoryLog implements EventLog {
     }
 
     @Override
-    public int read(int sink, int maxRecords, long maxBytes, List<LogRecord> out) {
-        synchronized (this) {
-            int n = 0;
-            long taken = 0;
-            long seq = readSeq[sink];
-            int slot = formatSlot[sink];
-            while (n < maxRecords && unreadCount[sink] > 0 && seq < tailSeq) {
-                LogRecord r = ring[index(seq)];
-                if (r.goesTo(sink)) {
-                    int payload = r.payloads[slot].length;
-                    if (taken + payload > maxBytes) {
-                        break;
-                    }
-                    out.add(r);
-                    n++;
-                    taken += payload;
-                    unreadCount[sink]--;
-                    unreadBytes[sink] -= payload;
+    public synchronized int read(int sink, int maxRecords, long maxBytes, List<LogRecord> out) {
+        int n = 0;
+        long taken = 0;
+        long seq = readSeq[sink];
+        int slot = formatSlot[sink];
+        while (n < maxRecords && unreadCount[sink] > 0 && seq < tailSeq) {
+            LogRecord r = ring[index(seq)];
+            if (r.goesTo(sink)) {
+                int payload = r.payloads[slot].length;
+                if (taken + payload > maxBytes) {
+                    break;
                 }
-                seq++;
+                out.add(r);
+                n++;
+                taken += payload;
+                unreadCount[sink]--;
+                unreadBytes[sink] -= payload;
             }
-            readSeq[sink] = unreadCount[sink] == 0 ? tailSeq : seq;
-            return n;
+            seq++;
         }
+        readSeq[sink] = unreadCount[sink] == 0 ? tailSeq : seq;
+        return n;
     }
 
     @Override
@@ -224,28 +222,24 @@ final class MemoryLog implements EventLog {
     }
 
     @Override
-    public long appendPosition() {
-        synchronized (this) {
-            return tailSeq;
-        }
+    public synchronized long appendPosition() {
+        return tailSeq;
     }
 
     @Override
-    public void commit(int sink, long seq) {
-        synchronized (this) {
-            long position = seq == ALL_READ ? readSeq[sink] : seq;
-            if (position <= commitSeq[sink]) {
-                return;
-            }
-            commitSeq[sink] = position;
-            boolean released = false;
-            while (headSeq < tailSeq && isFinished(ring[index(headSeq)])) {
-                removeHead(ring[index(headSeq)]);
-                released = true;
-            }
-            if (released && blockedAppenders > 0) {
-                notifyAll();
-            }
+    public synchronized void commit(int sink, long seq) {
+        long position = seq == ALL_READ ? readSeq[sink] : seq;
+        if (position <= commitSeq[sink]) {
+            return;
+        }
+        commitSeq[sink] = position;
+        boolean released = false;
+        while (headSeq < tailSeq && isFinished(ring[index(headSeq)])) {
+            removeHead(ring[index(headSeq)]);
+            released = true;
+        }
+        if (released && blockedAppenders > 0) {
+            notifyAll();
         }
     }
 
@@ -270,25 +264,19 @@ final class MemoryLog implements EventLog {
     }
 
     @Override
-    public long sizeBytes() {
-        synchronized (this) {
-            return bytes;
-        }
+    public synchronized long sizeBytes() {
+        return bytes;
     }
 
     /** Appenders waiting for space under BLOCK. */
-    int blockedAppenders() {
-        synchronized (this) {
-            return blockedAppenders;
-        }
+    synchronized int blockedAppenders() {
+        return blockedAppenders;
     }
 
     @Override
-    public void close() {
-        synchronized (this) {
-            closed = true;
-            notifyAll();
-        }
+    public synchronized void close() {
+        closed = true;
+        notifyAll();
     }
 
     private int index(long seq) {
