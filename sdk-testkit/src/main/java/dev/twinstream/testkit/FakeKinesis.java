@@ -81,8 +81,10 @@ import software.amazon.awssdk.services.kinesis.model.ValidationException;
  * limits are enforced with the real exception types: at most {@value #MAX_RECORDS_PER_REQUEST}
  * records and {@link #DEFAULT_MAX_REQUEST_BYTES} per call, partition keys of 1 to 256 characters,
  * records (data plus key) of at most the stream's record size. With
- * {@link Builder#enforceThroughput(boolean)}, a shard accepts at most 1,000 records and 1 MiB per
- * second of the clock; entries over it fail with {@code ProvisionedThroughputExceededException}.
+ * {@link Builder#enforceThroughput(boolean)}, each shard meters writes with a token bucket holding one
+ * second of its limits (1,000 records, 1 MiB) refilled continuously on the clock; entries over it
+ * fail with {@code ProvisionedThroughputExceededException}. (The service's exact metering is not
+ * documented; this model never throttles a writer that stays within the limit on average.)
  *
  * <p>Faults are deterministic: per-entry failures and throttling are drawn from a {@link Random}
  * seeded by {@link Builder#seed(long)}; latency, outage windows and scheduled resharding run on the
@@ -180,7 +182,7 @@ public final class FakeKinesis implements KinesisAsyncClient {
             return this;
         }
 
-        /** Enforce 1,000 records/s and 1 MiB/s per shard (per second of the clock). Off by default. */
+        /** Enforce 1,000 records/s and 1 MiB/s per shard (token bucket on the clock). Off by default. */
         public Builder enforceThroughput(boolean enforce) {
             this.enforceThroughput = enforce;
             return this;
@@ -1030,9 +1032,10 @@ public final class FakeKinesis implements KinesisAsyncClient {
         final List<StoredRecord> records = new ArrayList<>();
         boolean closed;
         String endingSequence;
-        long windowSecond = Long.MIN_VALUE;
-        long windowRecords;
-        long windowBytes;
+        /** Throughput budget: a token bucket of one second's limit, refilled continuously. */
+        double recordTokens = SHARD_RECORDS_PER_SECOND;
+        double byteTokens = SHARD_BYTES_PER_SECOND;
+        long tokensAtNanos = Long.MIN_VALUE;
 
         FakeShard(String id, BigInteger start, BigInteger end, String parent, String adjacentParent, String startingSequence) {
             this.id = id;
@@ -1052,19 +1055,23 @@ public final class FakeKinesis implements KinesisAsyncClient {
             endingSequence = lastSequence;
         }
 
-        /** Meters writes in one-second windows of the clock. */
+        /**
+         * Meters writes with a token bucket holding one second of the shard limits, refilled
+         * continuously: a steady rate within the limit is never throttled, bursts up to one second's
+         * budget pass.
+         */
         boolean admit(int n, long bytes, long nowNanos) {
-            long second = Math.floorDiv(nowNanos, NANOS_PER_SECOND);
-            if (second != windowSecond) {
-                windowSecond = second;
-                windowRecords = 0;
-                windowBytes = 0;
+            if (tokensAtNanos != Long.MIN_VALUE && nowNanos > tokensAtNanos) {
+                double seconds = (nowNanos - tokensAtNanos) / (double) NANOS_PER_SECOND;
+                recordTokens = Math.min(SHARD_RECORDS_PER_SECOND, recordTokens + seconds * SHARD_RECORDS_PER_SECOND);
+                byteTokens = Math.min(SHARD_BYTES_PER_SECOND, byteTokens + seconds * SHARD_BYTES_PER_SECOND);
             }
-            if (windowRecords + n > SHARD_RECORDS_PER_SECOND || windowBytes + bytes > SHARD_BYTES_PER_SECOND) {
+            tokensAtNanos = Math.max(nowNanos, tokensAtNanos);
+            if (recordTokens < n || byteTokens < bytes) {
                 return false;
             }
-            windowRecords += n;
-            windowBytes += bytes;
+            recordTokens -= n;
+            byteTokens -= bytes;
             return true;
         }
 

@@ -1,68 +1,60 @@
 package dev.twinstream.kinesis.internal;
 
 /**
- * A per-shard write budget: records per second and bytes per second, refilled continuously, with
- * at most one second of each saved up. {@link #reserve} never refuses: it takes the tokens (the
- * balance may go negative) and returns how long the caller must hold the write so that the shard
- * stays within its rate. Reservations queue behind each other, like a reservation-based limiter.
- * Time is the caller's (a {@code Clock}'s {@code nanoTime}), so tests run it on virtual time.
- * Thread-safe.
+ * A per-shard write pacer for records and bytes (a token bucket in its "virtual scheduling" form,
+ * GCRA). Each write occupies the shard for {@code records / recordsPerSecond} and
+ * {@code bytes / bytesPerSecond}; {@link #reserve} never refuses: it books the next free slot and
+ * returns how long the caller must hold the write until that slot starts. Writes queue behind each
+ * other; an idle shard takes a write at once.
+ *
+ * <p>Guarantee: between any two sends at times s and t, at most {@code limit * (t - s)} plus the
+ * last write were sent, so a service that meters with a token bucket of one second's capacity
+ * never throttles. A service metering fixed one-second windows can still see one write more than
+ * the limit in a window; that write is throttled, retried, and pushes this pacer back
+ * ({@link #penalize}). Time is the caller's ({@code Clock.nanoTime}), so tests run on virtual
+ * time. Thread-safe.
  */
 public final class TokenBucket {
-    private static final long NANOS_PER_SECOND = 1_000_000_000L;
+    private static final double NANOS_PER_SECOND = 1_000_000_000d;
 
-    private final double recordsPerSecond;
-    private final double bytesPerSecond;
-    private double records;
-    private double bytes;
-    private long lastNanos;
+    private final double nanosPerRecord;
+    private final double nanosPerByte;
+    /** When the shard is free again for records and for bytes ("theoretical arrival times"). */
+    private double recordsFreeAt;
+    private double bytesFreeAt;
 
     /**
-     * A full bucket.
+     * An idle pacer.
      *
-     * @param recordsPerSecond refill rate and capacity of records, at least 1
-     * @param bytesPerSecond refill rate and capacity of bytes, at least 1
+     * @param recordsPerSecond the shard's records per second, at least 1
+     * @param bytesPerSecond the shard's bytes per second, at least 1
      * @param nowNanos the current time
      */
     public TokenBucket(double recordsPerSecond, double bytesPerSecond, long nowNanos) {
-        this.recordsPerSecond = recordsPerSecond;
-        this.bytesPerSecond = bytesPerSecond;
-        this.records = recordsPerSecond;
-        this.bytes = bytesPerSecond;
-        this.lastNanos = nowNanos;
+        this.nanosPerRecord = NANOS_PER_SECOND / recordsPerSecond;
+        this.nanosPerByte = NANOS_PER_SECOND / bytesPerSecond;
+        this.recordsFreeAt = nowNanos;
+        this.bytesFreeAt = nowNanos;
     }
 
     /**
-     * Takes {@code n} records and {@code size} bytes.
+     * Books {@code n} records and {@code size} bytes.
      *
      * @return nanoseconds from {@code nowNanos} until the write may go (0: now)
      */
     public synchronized long reserve(int n, long size, long nowNanos) {
-        refill(nowNanos);
-        records -= n;
-        bytes -= size;
-        double waitSeconds = Math.max(Math.max(0, -records / recordsPerSecond), Math.max(0, -bytes / bytesPerSecond));
-        return (long) Math.ceil(waitSeconds * NANOS_PER_SECOND);
+        double start = Math.max(nowNanos, Math.max(recordsFreeAt, bytesFreeAt));
+        recordsFreeAt = start + n * nanosPerRecord;
+        bytesFreeAt = start + size * nanosPerByte;
+        return (long) Math.ceil(start - nowNanos);
     }
 
     /**
-     * The shard said it was over its limit (another producer, or a limit lower than configured):
-     * empties the bucket and pushes it {@code penaltyNanos} into debt so later writes wait.
+     * The shard said it was over its limit (another producer writes to it, or its metering differs):
+     * later writes wait {@code penaltyNanos} more.
      */
     public synchronized void penalize(long penaltyNanos, long nowNanos) {
-        refill(nowNanos);
-        double seconds = (double) penaltyNanos / NANOS_PER_SECOND;
-        records = Math.min(records, 0) - recordsPerSecond * seconds;
-        bytes = Math.min(bytes, 0) - bytesPerSecond * seconds;
-    }
-
-    private void refill(long nowNanos) {
-        long elapsed = nowNanos - lastNanos;
-        if (elapsed > 0) {
-            double seconds = (double) elapsed / NANOS_PER_SECOND;
-            records = Math.min(recordsPerSecond, records + seconds * recordsPerSecond);
-            bytes = Math.min(bytesPerSecond, bytes + seconds * bytesPerSecond);
-            lastNanos = nowNanos;
-        }
+        recordsFreeAt = Math.max(recordsFreeAt, nowNanos) + penaltyNanos;
+        bytesFreeAt = Math.max(bytesFreeAt, nowNanos) + penaltyNanos;
     }
 }
