@@ -50,6 +50,7 @@ public final class TrackerEngine implements EventTracker, LogObserver {
     private static final EventRejectedException.Reason[] REJECT_REASONS = EventRejectedException.Reason.values();
 
     private final Clock clock;
+    private final WallClock wallClock;
     private final Map<Class<?>, CompiledType> types = new ConcurrentHashMap<>();
     /**
      * The type of the previous event: a deliberately racy cache (not volatile). Any value a thread
@@ -76,6 +77,7 @@ public final class TrackerEngine implements EventTracker, LogObserver {
 
     private TrackerEngine(TrackerSettings s, List<String> violations) {
         this.clock = s.clock;
+        this.wallClock = new WallClock(s.clock);
         this.closeTimeout = s.closeTimeout;
         this.deadLetterHandler = s.deadLetterHandler;
         this.context = new EncodedEnvelope.TrackerContext(s.context, s.objectMapper);
@@ -87,6 +89,7 @@ public final class TrackerEngine implements EventTracker, LogObserver {
         int[] slots = new int[sinkCount];
         int[] batchRecords = new int[sinkCount];
         long[] batchBytes = new long[sinkCount];
+        int[] maxKeyChars = new int[sinkCount];
         sinkIndex = new LinkedHashMap<>();
         int i = 0;
         for (Map.Entry<String, Sink> e : s.sinks.entrySet()) {
@@ -104,13 +107,14 @@ public final class TrackerEngine implements EventTracker, LogObserver {
                     ? limits.maxRecordsPerBatch() : options.maxBatchRecords();
             batchBytes[i] = options.maxBatchBytes() == SinkOptions.SINK_LIMIT
                     ? limits.maxBytesPerBatch() : options.maxBatchBytes();
+            maxKeyChars[i] = limits.maxPartitionKeyChars();
             i++;
         }
         formats = slotByFormat.keySet().toArray(new RecordFormat[0]);
 
         registeredTypes = new LinkedHashMap<>();
         for (EventType<?> type : s.eventTypes) {
-            registeredTypes.put(type.javaType(), CompiledType.compile(type, s.objectMapper, sinkIndex, slots, violations));
+            registeredTypes.put(type.javaType(), CompiledType.compile(type, s.objectMapper, sinkIndex, slots, maxKeyChars, violations));
         }
         if (!violations.isEmpty()) {
             throw new ConfigurationException(violations);
@@ -194,12 +198,13 @@ public final class TrackerEngine implements EventTracker, LogObserver {
     private LogRecord encode(Object event, boolean withReceipt) {
         CompiledType type = typeOf(event.getClass());
         type.validate(event);
-        long occurredAt = clock.epochMillis();
         long acceptedNanos = clock.nanoTime();
+        long occurredAt = wallClock.epochMillisAt(acceptedNanos);
         byte[] eventIdAscii = EventIds.nextAscii(occurredAt);
         String eventId = new String(eventIdAscii, StandardCharsets.ISO_8859_1);
         String key = type.partitionKey(event, eventId);
-        EncodedEnvelope envelope = new EncodedEnvelope(type, eventIdAscii, eventId, occurredAt, key, event, context);
+        String routingKey = type.routingKey(event);
+        EncodedEnvelope envelope = new EncodedEnvelope(type, eventIdAscii, eventId, occurredAt, key, routingKey, event, context);
         if (type.slots.length > 1 || formats[type.slots[0]] != JsonLinesFormat.INSTANCE) {
             envelope.dataJson(); // serialize once, up front, for every format to share
         }
@@ -214,7 +219,7 @@ public final class TrackerEngine implements EventTracker, LogObserver {
                         "record format " + formats[slot] + " could not encode it: " + e, e);
             }
         }
-        LogRecord record = new LogRecord(eventId, type.name, key, occurredAt, acceptedNanos, payloads, type.sinkMask,
+        LogRecord record = new LogRecord(eventId, type.name, key, routingKey, occurredAt, acceptedNanos, payloads, type.sinkMask,
                 withReceipt ? new Receipt(type.sinkMask) : null);
         checkSize(type, record);
         return record;
@@ -296,7 +301,7 @@ public final class TrackerEngine implements EventTracker, LogObserver {
             }
             byte[][] payloads = new byte[formats.length][];
             payloads[channels[index].slot] = dl.payload();
-            records.add(new LogRecord(dl.eventId(), dl.eventType(), dl.partitionKey(), dl.occurredAtMillis(),
+            records.add(new LogRecord(dl.eventId(), dl.eventType(), dl.partitionKey(), dl.routingKey(), dl.occurredAtMillis(),
                     clock.nanoTime(), payloads, 1 << index, null));
         }
         int appended = 0;
@@ -427,7 +432,11 @@ public final class TrackerEngine implements EventTracker, LogObserver {
     }
 
     @Override
-    public void wake() {
-        dispatcher.signal();
+    public void wake(boolean batchReady) {
+        if (batchReady) {
+            dispatcher.signal();
+        } else {
+            dispatcher.signalFirstRecord();
+        }
     }
 }
