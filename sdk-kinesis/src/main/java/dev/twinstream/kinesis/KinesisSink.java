@@ -101,7 +101,8 @@ public final class KinesisSink implements Sink {
         // A plain record is data + partition key; reserving the longest key keeps any event sendable
         // on its own, which is also the path for events too large to share an aggregated record.
         int perRecord = maxRecordBytes - PARTITION_KEY_RESERVE_BYTES;
-        this.limits = SinkLimits.of(events, b.maxRequestBytes, perRecord);
+        // Declaring the key limit makes track() reject keys Kinesis would refuse, with a clear error.
+        this.limits = SinkLimits.of(events, b.maxRequestBytes, perRecord).withMaxPartitionKeyChars(MAX_PARTITION_KEY_CHARS);
     }
 
     /**
