@@ -82,6 +82,11 @@ public final class Aggregator {
         return size() + added;
     }
 
+    /** The size of an aggregated record holding only an event with this key and payload length. */
+    public static long sizeAlone(int keyUtf8Length, int dataLength) {
+        return FRAMING_BYTES + 1 + varintSize(keyUtf8Length) + keyUtf8Length + recordFieldBytes(0, dataLength);
+    }
+
     /** Adds one event; the arrays are referenced until {@link #toBytes()}. */
     public void add(String partitionKey, byte[] keyUtf8, byte[] payload) {
         Integer index = keyIndexes.get(partitionKey);

@@ -162,17 +162,15 @@ public final class KinesisSender {
             for (int e : events) {
                 String key = batch.partitionKey(e);
                 byte[] payload = batch.payload(e);
-                int outerKey = memberCount == 0 ? keys[e].length : keys[members[0]].length;
-                if (memberCount > 0 && aggregator.sizeWith(key, keys[e].length, payload.length) + outerKey
+                if (Aggregator.sizeAlone(keys[e].length, payload.length) + keys[e].length > aggregatedRecordMaxBytes) {
+                    entries.add(plain(batch, e, keys[e], s)); // too large to share a record
+                    continue;
+                }
+                if (memberCount > 0 && aggregator.sizeWith(key, keys[e].length, payload.length) + keys[members[0]].length
                         > aggregatedRecordMaxBytes) {
                     entries.add(flush(batch, aggregator, members, memberCount, keys, map, s));
                     aggregator.reset();
                     memberCount = 0;
-                }
-                if (memberCount == 0 && aggregator.sizeWith(key, keys[e].length, payload.length) + keys[e].length
-                        > aggregatedRecordMaxBytes) {
-                    entries.add(plain(batch, e, keys[e], s)); // too large to share a record
-                    continue;
                 }
                 aggregator.add(key, keys[e], payload);
                 members[memberCount++] = e;
