@@ -44,6 +44,9 @@ public final class LocalKinesisEndpoint {
 
     /** Starts the endpoint; prints {@code READY <port>} and, on each line read from stdin, the counts. */
     public static void main(String[] args) throws IOException {
+        // The JDK server writes headers and body separately; without TCP_NODELAY, Nagle plus the
+        // client's delayed ACK add ~40 ms to every call and the benchmark measures that instead.
+        System.setProperty("sun.net.httpserver.nodelay", "true");
         int threads = args.length > 0 ? Integer.parseInt(args[0]) : 8;
         LocalKinesisEndpoint endpoint = new LocalKinesisEndpoint(0, threads);
         endpoint.server.start();
