@@ -9,7 +9,9 @@ import dev.twinstream.core.Journal;
 import dev.twinstream.core.OverflowPolicy;
 import dev.twinstream.core.SinkMetrics;
 import dev.twinstream.core.SinkOptions;
+import dev.twinstream.core.spi.SinkLimits;
 import dev.twinstream.kinesis.KinesisSink;
+import dev.twinstream.testkit.InMemorySink;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -99,6 +101,10 @@ public final class KinesisAggregationBenchmark {
             if ("aggregation".contains(only) || only.equals("aggregation")) {
                 rows.add(b.measure("Twinstream, aggregation", warmupSeconds, reps, client -> b.twinstream(client, true)));
             }
+            if (only.isEmpty() || only.equals("tracker")) {
+                rows.add(b.measure("Twinstream into a count-only InMemorySink (the tracker's share)", warmupSeconds, reps,
+                        client -> b.trackerOnly()));
+            }
             if (only.isEmpty() || only.equals("plain")) {
                 rows.add(b.measure("Twinstream, no aggregation", warmupSeconds, reps, client -> b.twinstream(client, false)));
             }
@@ -181,6 +187,23 @@ public final class KinesisAggregationBenchmark {
             envelopeBytes = m.meanBatchBytes() / Math.max(1, m.meanBatchRecords());
             if (m.delivered() != EVENTS || m.retried() != 0) {
                 throw new IllegalStateException("not every event delivered once: " + m);
+            }
+        }
+    }
+
+    /** The same tracker and events into an in-memory sink that only counts: what Kinesis adds is the difference. */
+    private void trackerOnly() {
+        EventType<UserEvent> type = EventType.builder(UserEvent.class, "user_event").partitionKey(UserEvent::userId).build();
+        InMemorySink sink = InMemorySink.builder().retainPayloads(false).limits(SinkLimits.of(10_000, 10L * 1024 * 1024, 1024 * 1024)).build();
+        try (EventTracker tracker = EventTracker.builder().register(type)
+                .sink("memory", sink, SinkOptions.defaults().linger(Duration.ofMillis(5)))
+                .journal(Journal.memory().maxBytes(256L * 1024 * 1024).overflow(OverflowPolicy.block(Duration.ofSeconds(60))))
+                .build()) {
+            for (int i = 0; i < EVENTS; i++) {
+                tracker.track(events[i & 1023]);
+            }
+            if (!tracker.flush(Duration.ofSeconds(120)) || sink.receivedCount() != EVENTS) {
+                throw new IllegalStateException("not every event delivered: " + tracker.metrics());
             }
         }
     }
