@@ -81,6 +81,43 @@ class KinesisSinkTest {
     }
 
     @Test
+    void aFailedShardMapLoadIsNotKeptTheNextSendLoadsAgain() {
+        FakeKinesis k = FakeKinesis.builder().build();
+        try (KinesisSink sink = KinesisSink.builder(k, STREAM).build()) {
+            BatchResult before = sink.send(TestBatches.ofUtf8("a")).toCompletableFuture().join();
+            assertThat(before.get(0).code()).isEqualTo("ResourceNotFoundException");
+            k.createStream(STREAM, 2);
+            BatchResult after = sink.send(TestBatches.ofUtf8("b", "c")).toCompletableFuture().join();
+            assertThat(after.get(0).isOk() && after.get(1).isOk()).as("%s", after).isTrue();
+        }
+        assertThat(k.eventCount(STREAM)).isEqualTo(2);
+    }
+
+    @Test
+    void theShardMapIsReloadedOnceItIsOlderThanTheRefreshInterval() {
+        dev.twinstream.testkit.VirtualScheduler time = new dev.twinstream.testkit.VirtualScheduler();
+        FakeKinesis k = FakeKinesis.builder().build().createStream(STREAM, 1);
+        try (KinesisSink sink = KinesisSink.builder(k, STREAM).clock(time.clock()).scheduler(time)
+                .shardMapRefreshInterval(Duration.ofSeconds(30)).build()) {
+            assertThat(sink.send(TestBatches.ofUtf8("a", "b")).toCompletableFuture().join().get(0).isOk()).isTrue();
+            k.reshard(STREAM, 4);
+            time.advance(Duration.ofSeconds(31));
+            // This send still uses the old map and triggers the background reload...
+            sink.send(TestBatches.ofUtf8("c")).toCompletableFuture().join();
+            time.runPending();
+            // ...so later aggregated records are predicted for the four new shards.
+            java.util.List<byte[]> payloads = TestBatches.payloads(400, 50);
+            java.util.concurrent.CompletableFuture<BatchResult> f = sink.send(TestBatches.of(payloads)).toCompletableFuture();
+            assertThat(time.advanceUntil(f::isDone, Duration.ofMinutes(1))).isTrue();
+            BatchResult r = f.join();
+            for (int i = 0; i < r.size(); i++) {
+                assertThat(r.get(i).isOk()).as("record %d: %s", i, r.get(i)).isTrue();
+            }
+        }
+        dev.twinstream.testkit.TwinstreamAssertions.assertThat(k).stream(STREAM).hasEveryEventOnItsPartitionKeysShard();
+    }
+
+    @Test
     void invalidKeysFailAloneAndLargeEventsGoAsPlainRecords() {
         FakeKinesis k = FakeKinesis.builder().build().createStream(STREAM, 1);
         try (KinesisSink sink = KinesisSink.builder(k, STREAM).aggregatedRecordMaxBytes(4096).build()) {

@@ -214,24 +214,31 @@ public final class KinesisSender {
     /** Reserves tokens, groups entries by release time, packs requests, and sends or holds them. */
     private void dispatch(List<Entry> entries, ShardMap map, Operation op) {
         long now = clock.nanoTime();
+        // Group by release time: "now" (-1), then 50 ms slots; a slot is sent at the latest wait of
+        // its records, so none goes early and a tiny wait costs only itself.
         TreeMap<Long, List<Entry>> bySlot = new TreeMap<>();
+        Map<Long, Long> slotDelay = new java.util.HashMap<>();
         for (Entry e : entries) {
-            long slot = 0;
+            long slot = -1;
             if (rateLimiting && e.shard >= 0) {
                 long wait = bucket(map.shardId(e.shard), now).reserve(1, e.size, now);
-                slot = wait == 0 ? 0 : (wait + HOLD_SLOT_NANOS - 1) / HOLD_SLOT_NANOS;
+                if (wait > 0) {
+                    slot = wait / HOLD_SLOT_NANOS;
+                    slotDelay.merge(slot, wait, Math::max);
+                }
             }
             bySlot.computeIfAbsent(slot, k -> new ArrayList<>()).add(e);
         }
         List<long[]> delays = new ArrayList<>();
         List<List<Entry>> requests = new ArrayList<>();
         for (Map.Entry<Long, List<Entry>> slot : bySlot.entrySet()) {
+            long delay = slotDelay.getOrDefault(slot.getKey(), 0L);
             List<Entry> current = new ArrayList<>();
             long bytes = 0;
             for (Entry e : slot.getValue()) {
                 if (!current.isEmpty() && (current.size() == MAX_RECORDS_PER_REQUEST || bytes + e.size > maxRequestBytes)) {
                     requests.add(current);
-                    delays.add(new long[] {slot.getKey() * HOLD_SLOT_NANOS});
+                    delays.add(new long[] {delay});
                     current = new ArrayList<>();
                     bytes = 0;
                 }
@@ -239,7 +246,7 @@ public final class KinesisSender {
                 bytes += e.size;
             }
             requests.add(current);
-            delays.add(new long[] {slot.getKey() * HOLD_SLOT_NANOS});
+            delays.add(new long[] {delay});
         }
         op.remaining.set(requests.size());
         for (int r = 0; r < requests.size(); r++) {
