@@ -99,12 +99,15 @@ class KinesisSinkTest {
         FakeKinesis k = FakeKinesis.builder().build().createStream(STREAM, 1);
         try (KinesisSink sink = KinesisSink.builder(k, STREAM).clock(time.clock()).scheduler(time)
                 .shardMapRefreshInterval(Duration.ofSeconds(30)).build()) {
-            assertThat(sink.send(TestBatches.ofUtf8("a", "b")).toCompletableFuture().join().get(0).isOk()).isTrue();
+            java.util.concurrent.CompletableFuture<BatchResult> first = sink.send(TestBatches.ofUtf8("a", "b")).toCompletableFuture();
+            time.runPending();
+            assertThat(first.join().get(0).isOk()).isTrue();
             k.reshard(STREAM, 4);
             time.advance(Duration.ofSeconds(31));
             // This send still uses the old map and triggers the background reload...
-            sink.send(TestBatches.ofUtf8("c")).toCompletableFuture().join();
+            java.util.concurrent.CompletableFuture<BatchResult> second = sink.send(TestBatches.ofUtf8("c")).toCompletableFuture();
             time.runPending();
+            assertThat(second).isDone();
             // ...so later aggregated records are predicted for the four new shards.
             java.util.List<byte[]> payloads = TestBatches.payloads(400, 50);
             java.util.concurrent.CompletableFuture<BatchResult> f = sink.send(TestBatches.of(payloads)).toCompletableFuture();

@@ -82,26 +82,42 @@ public final class KinesisSender {
         this.scheduler = scheduler;
     }
 
-    /** Sends the batch; see the class comment. */
+    /**
+     * Sends the batch; see the class comment. Everything after this call (prediction, packing, the
+     * SDK's marshalling and signing of up to 10 MiB) runs on the sink's scheduler, not on the
+     * caller's thread: the caller is the tracker's dispatcher, which serves every sink.
+     */
     public CompletableFuture<BatchResult> send(SinkBatch batch) {
         Operation op = new Operation(batch.size());
+        try {
+            scheduler.execute(() -> start(batch, op));
+        } catch (RuntimeException rejected) { // the sink's own scheduler after close()
+            op.failAll(RecordResult.retryable("SinkClosed", "the Kinesis sink was closed"));
+        }
+        return op.future;
+    }
+
+    private void start(SinkBatch batch, Operation op) {
         if (!aggregation && !rateLimiting) {
-            plan(batch, null, op);
-            return op.future;
+            planSafely(batch, null, op);
+            return;
         }
         shardMaps.get().whenComplete((map, error) -> {
             if (error != null) {
                 op.failAll(KinesisErrors.forException(error));
             } else {
-                try {
-                    plan(batch, map, op);
-                } catch (RuntimeException e) {
-                    LOG.error("Could not plan a Kinesis batch of {} events", batch.size(), e);
-                    op.failAll(KinesisErrors.forException(e));
-                }
+                planSafely(batch, map, op);
             }
         });
-        return op.future;
+    }
+
+    private void planSafely(SinkBatch batch, ShardMap map, Operation op) {
+        try {
+            plan(batch, map, op);
+        } catch (RuntimeException e) {
+            LOG.error("Could not plan a Kinesis batch of {} events", batch.size(), e);
+            op.failAll(KinesisErrors.forException(e));
+        }
     }
 
     /** Marks the sender closed: held entries still waiting are failed as retryable. */
