@@ -23,6 +23,7 @@ public final class DeadLetter implements TrackedEvent {
     private final String eventId;
     private final String eventType;
     private final String partitionKey;
+    private final String routingKey;
     private final long occurredAtMillis;
     private final byte[] payload;
     private final Reason reason;
@@ -41,6 +42,7 @@ public final class DeadLetter implements TrackedEvent {
         this.eventId = event.eventId();
         this.eventType = event.eventType();
         this.partitionKey = event.partitionKey();
+        this.routingKey = event.routingKey();
         this.occurredAtMillis = event.occurredAtMillis();
         this.payload = payload.clone();
         this.reason = Objects.requireNonNull(reason, "reason");
@@ -67,6 +69,11 @@ public final class DeadLetter implements TrackedEvent {
     @Override
     public String partitionKey() {
         return partitionKey;
+    }
+
+    @Override
+    public String routingKey() {
+        return routingKey;
     }
 
     @Override

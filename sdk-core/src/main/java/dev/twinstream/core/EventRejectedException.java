@@ -19,8 +19,13 @@ public final class EventRejectedException extends IllegalArgumentException {
         NOT_SERIALIZABLE,
         /** The encoded event is larger than a limit of a sink it goes to, or than the whole log. */
         TOO_LARGE,
-        /** The partition-key function returned null or an empty string, or threw. */
-        INVALID_PARTITION_KEY
+        /**
+         * The partition-key function returned null or an empty string, or threw, or the key is longer
+         * than a sink it goes to allows.
+         */
+        INVALID_PARTITION_KEY,
+        /** The routing-key function threw. */
+        INVALID_ROUTING_KEY
     }
 
     private final Reason reason;

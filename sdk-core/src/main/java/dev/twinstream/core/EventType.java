@@ -40,6 +40,7 @@ public final class EventType<T> {
     private final Class<T> javaType;
     private final String name;
     private final Function<? super T, String> partitionKey;
+    private final Function<? super T, String> routingKey;
     private final List<String> requiredFieldNames;
     private final Map<String, Function<? super T, ?>> requiredFieldGetters;
     private final Map<String, Predicate<? super T>> rules;
@@ -49,6 +50,7 @@ public final class EventType<T> {
         this.javaType = b.javaType;
         this.name = b.name;
         this.partitionKey = b.partitionKey;
+        this.routingKey = b.routingKey;
         this.requiredFieldNames = Collections.unmodifiableList(new ArrayList<>(b.requiredFieldNames));
         this.requiredFieldGetters = Collections.unmodifiableMap(new LinkedHashMap<>(b.requiredFieldGetters));
         this.rules = Collections.unmodifiableMap(new LinkedHashMap<>(b.rules));
@@ -73,6 +75,11 @@ public final class EventType<T> {
     /** The partition-key function; when absent the event id is the key (spreads events evenly). */
     public Optional<Function<? super T, String>> partitionKey() {
         return Optional.ofNullable(partitionKey);
+    }
+
+    /** The routing-key function, if any: what sinks may use to pick a destination per event. */
+    public Optional<Function<? super T, String>> routingKey() {
+        return Optional.ofNullable(routingKey);
     }
 
     /** Required fields given by JSON property name. */
@@ -109,6 +116,7 @@ public final class EventType<T> {
         private final Class<T> javaType;
         private final String name;
         private Function<? super T, String> partitionKey;
+        private Function<? super T, String> routingKey;
         private final List<String> requiredFieldNames = new ArrayList<>();
         private final Map<String, Function<? super T, ?>> requiredFieldGetters = new LinkedHashMap<>();
         private final Map<String, Predicate<? super T>> rules = new LinkedHashMap<>();
@@ -122,6 +130,17 @@ public final class EventType<T> {
         /** Computes the partition key; it must return a non-empty string. */
         public Builder<T> partitionKey(Function<? super T, String> partitionKey) {
             this.partitionKey = Objects.requireNonNull(partitionKey, "partitionKey");
+            return this;
+        }
+
+        /**
+         * Computes a routing key at {@code track()} time: a short string a sink may use to pick a
+         * destination per event, such as {@code FirehoseSink}'s delivery stream per category. It
+         * travels with the event through retries, dead letters and replay. A {@code null} result
+         * means the event has none; a function that throws rejects the event.
+         */
+        public Builder<T> routingKey(Function<? super T, String> routingKey) {
+            this.routingKey = Objects.requireNonNull(routingKey, "routingKey");
             return this;
         }
 

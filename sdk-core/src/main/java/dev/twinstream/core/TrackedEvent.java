@@ -15,6 +15,12 @@ public interface TrackedEvent {
     /** The partition key computed at {@code track()} time. */
     String partitionKey();
 
+    /**
+     * The routing key computed at {@code track()} time by {@link EventType.Builder#routingKey}, or
+     * {@code null} when the event type has none or it returned {@code null}.
+     */
+    String routingKey();
+
     /** When the event was tracked, in milliseconds since the epoch (the envelope's {@code occurredAt}). */
     long occurredAtMillis();
 }

@@ -14,6 +14,8 @@ import java.util.concurrent.CompletionStage;
 final class CollectingSink implements Sink {
     private final SinkLimits limits;
     final List<String> payloads = new ArrayList<>();
+    final List<String> routingKeys = new ArrayList<>();
+    final List<String> partitionKeys = new ArrayList<>();
 
     CollectingSink(SinkLimits limits) {
         this.limits = limits;
@@ -32,11 +34,21 @@ final class CollectingSink implements Sink {
     public synchronized CompletionStage<BatchResult> send(SinkBatch batch) {
         for (int i = 0; i < batch.size(); i++) {
             payloads.add(new String(batch.payload(i), StandardCharsets.UTF_8));
+            routingKeys.add(batch.routingKey(i));
+            partitionKeys.add(batch.partitionKey(i));
         }
         return CompletableFuture.completedFuture(BatchResult.allOk(batch.size()));
     }
 
     synchronized List<String> payloads() {
         return new ArrayList<>(payloads);
+    }
+
+    synchronized List<String> routingKeys() {
+        return new ArrayList<>(routingKeys);
+    }
+
+    synchronized List<String> partitionKeys() {
+        return new ArrayList<>(partitionKeys);
     }
 }

@@ -202,7 +202,7 @@ public final class InMemorySink implements Sink {
                         okCount++;
                         if (retainPayloads) {
                             accepted.add(new ReceivedRecord(batch.eventId(i), batch.eventType(i),
-                                    batch.partitionKey(i), batch.payload(i), batch.attempt(i)));
+                                    batch.partitionKey(i), batch.routingKey(i), batch.payload(i), batch.attempt(i)));
                         }
                         break;
                     case RETRYABLE:

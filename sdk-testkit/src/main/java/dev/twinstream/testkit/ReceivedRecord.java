@@ -12,6 +12,7 @@ public final class ReceivedRecord {
     private final String eventId;
     private final String eventType;
     private final String partitionKey;
+    private final String routingKey;
     private final byte[] payload;
     private final int attempt;
 
@@ -21,13 +22,16 @@ public final class ReceivedRecord {
      * @param eventId the event's id
      * @param eventType the registered name of the event's type
      * @param partitionKey the partition key
+     * @param routingKey the routing key, or null
      * @param payload the encoded event
      * @param attempt the attempt on which the record was accepted, 1 for the first
      */
-    public ReceivedRecord(String eventId, String eventType, String partitionKey, byte[] payload, int attempt) {
+    public ReceivedRecord(String eventId, String eventType, String partitionKey, String routingKey, byte[] payload,
+                          int attempt) {
         this.eventId = Objects.requireNonNull(eventId, "eventId");
         this.eventType = Objects.requireNonNull(eventType, "eventType");
         this.partitionKey = partitionKey;
+        this.routingKey = routingKey;
         this.payload = Objects.requireNonNull(payload, "payload").clone();
         this.attempt = attempt;
     }
@@ -45,6 +49,11 @@ public final class ReceivedRecord {
     /** The partition key the batch carried; may be {@code null} if the batch had none. */
     public String partitionKey() {
         return partitionKey;
+    }
+
+    /** The routing key the batch carried; {@code null} when the event has none. */
+    public String routingKey() {
+        return routingKey;
     }
 
     /** A copy of the payload bytes. */
@@ -79,7 +88,7 @@ public final class ReceivedRecord {
         return attempt == other.attempt
                 && eventId.equals(other.eventId)
                 && eventType.equals(other.eventType)
-                && Objects.equals(partitionKey, other.partitionKey)
+                && Objects.equals(partitionKey, other.partitionKey) && Objects.equals(routingKey, other.routingKey)
                 && Arrays.equals(payload, other.payload);
     }
 

@@ -35,10 +35,14 @@ final class CompiledType {
     private final List<String> ruleNames;
     private final List<Predicate<Object>> rules;
     private final Function<Object, String> partitionKey;
+    /** The smallest {@link dev.twinstream.core.spi.SinkLimits#maxPartitionKeyChars} of the type's sinks. */
+    private final int maxKeyChars;
+    private final String maxKeyCharsSink;
+    private final Function<Object, String> routingKey;
 
     private CompiledType(Class<?> javaType, String name, ObjectWriter writer, Map<String, Function<Object, ?>> required,
-                         Map<String, Predicate<Object>> rules, Function<Object, String> partitionKey,
-                         int sinkMask, int[] slots) {
+                         Map<String, Predicate<Object>> rules, Function<Object, String> partitionKey, int maxKeyChars,
+                         String maxKeyCharsSink, Function<Object, String> routingKey, int sinkMask, int[] slots) {
         this.javaType = javaType;
         this.name = name;
         this.nameJson = Json.quoted(name);
@@ -48,6 +52,9 @@ final class CompiledType {
         this.ruleNames = new ArrayList<>(rules.keySet());
         this.rules = new ArrayList<>(rules.values());
         this.partitionKey = partitionKey;
+        this.maxKeyChars = maxKeyChars;
+        this.maxKeyCharsSink = maxKeyCharsSink;
+        this.routingKey = routingKey;
         this.sinkMask = sinkMask;
         this.slots = slots;
     }
@@ -58,7 +65,7 @@ final class CompiledType {
      */
     @SuppressWarnings("unchecked")
     static CompiledType compile(EventType<?> type, ObjectMapper mapper, Map<String, Integer> sinkIndex,
-                                int[] sinkSlot, List<String> violations) {
+                                int[] sinkSlot, int[] sinkMaxKeyChars, List<String> violations) {
         String where = "eventTypes." + type.name();
         Map<String, Function<Object, ?>> required = new LinkedHashMap<>();
         if (!type.requiredFieldNames().isEmpty()) {
@@ -94,9 +101,16 @@ final class CompiledType {
             }
         }
         TreeSet<Integer> slots = new TreeSet<>();
+        int maxKeyChars = Integer.MAX_VALUE;
+        String maxKeyCharsSink = null;
+        List<String> sinkNames = new ArrayList<>(sinkIndex.keySet());
         for (int s = 0; s < sinkSlot.length; s++) {
             if ((mask & (1 << s)) != 0) {
                 slots.add(sinkSlot[s]);
+                if (sinkMaxKeyChars[s] < maxKeyChars) {
+                    maxKeyChars = sinkMaxKeyChars[s];
+                    maxKeyCharsSink = sinkNames.get(s);
+                }
             }
         }
         int[] slotArray = new int[slots.size()];
@@ -105,7 +119,9 @@ final class CompiledType {
             slotArray[i++] = slot;
         }
         Function<Object, String> key = (Function<Object, String>) type.partitionKey().orElse(null);
-        return new CompiledType(type.javaType(), type.name(), mapper.writerFor(type.javaType()), required, rules, key, mask, slotArray);
+        Function<Object, String> routingKey = (Function<Object, String>) type.routingKey().orElse(null);
+        return new CompiledType(type.javaType(), type.name(), mapper.writerFor(type.javaType()), required, rules, key,
+                maxKeyChars, maxKeyCharsSink, routingKey, mask, slotArray);
     }
 
     private static Map<String, AnnotatedMember> accessors(Class<?> javaType, ObjectMapper mapper) {
@@ -164,22 +180,42 @@ final class CompiledType {
         return false;
     }
 
-    /** The event's partition key, or {@code eventId} when the type has no key function. */
+    /**
+     * The event's partition key, or {@code eventId} when the type has no key function; within the
+     * length every sink of the type allows.
+     */
     String partitionKey(Object event, String eventId) {
-        if (partitionKey == null) {
-            return eventId;
+        String key = eventId;
+        if (partitionKey != null) {
+            try {
+                key = partitionKey.apply(event);
+            } catch (RuntimeException e) {
+                throw reject(Reason.INVALID_PARTITION_KEY, "the partition-key function threw " + e, e);
+            }
+            if (key == null || key.isEmpty()) {
+                throw reject(Reason.INVALID_PARTITION_KEY, "the partition-key function returned "
+                        + (key == null ? "null" : "an empty string"), null);
+            }
         }
-        String key;
-        try {
-            key = partitionKey.apply(event);
-        } catch (RuntimeException e) {
-            throw reject(Reason.INVALID_PARTITION_KEY, "the partition-key function threw " + e, e);
-        }
-        if (key == null || key.isEmpty()) {
-            throw reject(Reason.INVALID_PARTITION_KEY, "the partition-key function returned "
-                    + (key == null ? "null" : "an empty string"), null);
+        // A string never has more code points than chars, so only long keys need counting.
+        if (key.length() > maxKeyChars && key.codePointCount(0, key.length()) > maxKeyChars) {
+            throw reject(Reason.INVALID_PARTITION_KEY, "its partition key is " + key.codePointCount(0, key.length())
+                    + " characters long, more than the " + maxKeyChars + " that sink '" + maxKeyCharsSink
+                    + "' allows", null);
         }
         return key;
+    }
+
+    /** The event's routing key, or null when the type has none. */
+    String routingKey(Object event) {
+        if (routingKey == null) {
+            return null;
+        }
+        try {
+            return routingKey.apply(event);
+        } catch (RuntimeException e) {
+            throw reject(Reason.INVALID_ROUTING_KEY, "the routing-key function threw " + e, e);
+        }
     }
 
     byte[] serialize(Object event) {

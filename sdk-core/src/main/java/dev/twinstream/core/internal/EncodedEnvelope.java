@@ -14,6 +14,7 @@ final class EncodedEnvelope implements Envelope {
     private final byte[] eventIdAscii;
     private final long occurredAtMillis;
     private final String partitionKey;
+    private final String routingKey;
     private final Object event;
     /** Computed on first use: the JSON-lines format usually serializes the event straight into its line. */
     private byte[] dataJson;
@@ -21,12 +22,13 @@ final class EncodedEnvelope implements Envelope {
     private JsonNode dataTree;
 
     EncodedEnvelope(CompiledType type, byte[] eventIdAscii, String eventId, long occurredAtMillis, String partitionKey,
-                    Object event, TrackerContext context) {
+                    String routingKey, Object event, TrackerContext context) {
         this.type = type;
         this.eventIdAscii = eventIdAscii;
         this.eventId = eventId;
         this.occurredAtMillis = occurredAtMillis;
         this.partitionKey = partitionKey;
+        this.routingKey = routingKey;
         this.event = event;
         this.context = context;
     }
@@ -56,6 +58,11 @@ final class EncodedEnvelope implements Envelope {
     @Override
     public String partitionKey() {
         return partitionKey;
+    }
+
+    @Override
+    public String routingKey() {
+        return routingKey;
     }
 
     @Override

@@ -75,6 +75,11 @@ final class InFlightBatch implements SinkBatch, BiConsumer<BatchResult, Throwabl
     }
 
     @Override
+    public String routingKey(int index) {
+        return records[check(index)].routingKey;
+    }
+
+    @Override
     public int attempt(int index) {
         return attempts[check(index)];
     }

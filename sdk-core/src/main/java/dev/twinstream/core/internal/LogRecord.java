@@ -10,6 +10,8 @@ final class LogRecord implements TrackedEvent {
     final String eventId;
     final String eventType;
     final String partitionKey;
+    /** Null when the event has no routing key. */
+    final String routingKey;
     final long occurredAtMillis;
     /** Clock nanos when accepted: the origin of ages and delivery timeouts. */
     final long acceptedNanos;
@@ -31,11 +33,12 @@ final class LogRecord implements TrackedEvent {
     /** Bit {@code i} set once sink {@code i} reached a final outcome; owned by the dispatcher. */
     int terminalMask;
 
-    LogRecord(String eventId, String eventType, String partitionKey, long occurredAtMillis, long acceptedNanos,
-              byte[][] payloads, int sinkMask, Receipt receipt) {
+    LogRecord(String eventId, String eventType, String partitionKey, String routingKey, long occurredAtMillis,
+              long acceptedNanos, byte[][] payloads, int sinkMask, Receipt receipt) {
         this.eventId = eventId;
         this.eventType = eventType;
         this.partitionKey = partitionKey;
+        this.routingKey = routingKey;
         this.occurredAtMillis = occurredAtMillis;
         this.acceptedNanos = acceptedNanos;
         this.payloads = payloads;
@@ -67,6 +70,11 @@ final class LogRecord implements TrackedEvent {
     @Override
     public String partitionKey() {
         return partitionKey;
+    }
+
+    @Override
+    public String routingKey() {
+        return routingKey;
     }
 
     @Override

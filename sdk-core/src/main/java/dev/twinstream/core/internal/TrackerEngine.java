@@ -87,6 +87,7 @@ public final class TrackerEngine implements EventTracker, LogObserver {
         int[] slots = new int[sinkCount];
         int[] batchRecords = new int[sinkCount];
         long[] batchBytes = new long[sinkCount];
+        int[] maxKeyChars = new int[sinkCount];
         sinkIndex = new LinkedHashMap<>();
         int i = 0;
         for (Map.Entry<String, Sink> e : s.sinks.entrySet()) {
@@ -104,13 +105,14 @@ public final class TrackerEngine implements EventTracker, LogObserver {
                     ? limits.maxRecordsPerBatch() : options.maxBatchRecords();
             batchBytes[i] = options.maxBatchBytes() == SinkOptions.SINK_LIMIT
                     ? limits.maxBytesPerBatch() : options.maxBatchBytes();
+            maxKeyChars[i] = limits.maxPartitionKeyChars();
             i++;
         }
         formats = slotByFormat.keySet().toArray(new RecordFormat[0]);
 
         registeredTypes = new LinkedHashMap<>();
         for (EventType<?> type : s.eventTypes) {
-            registeredTypes.put(type.javaType(), CompiledType.compile(type, s.objectMapper, sinkIndex, slots, violations));
+            registeredTypes.put(type.javaType(), CompiledType.compile(type, s.objectMapper, sinkIndex, slots, maxKeyChars, violations));
         }
         if (!violations.isEmpty()) {
             throw new ConfigurationException(violations);
@@ -199,7 +201,8 @@ public final class TrackerEngine implements EventTracker, LogObserver {
         byte[] eventIdAscii = EventIds.nextAscii(occurredAt);
         String eventId = new String(eventIdAscii, StandardCharsets.ISO_8859_1);
         String key = type.partitionKey(event, eventId);
-        EncodedEnvelope envelope = new EncodedEnvelope(type, eventIdAscii, eventId, occurredAt, key, event, context);
+        String routingKey = type.routingKey(event);
+        EncodedEnvelope envelope = new EncodedEnvelope(type, eventIdAscii, eventId, occurredAt, key, routingKey, event, context);
         if (type.slots.length > 1 || formats[type.slots[0]] != JsonLinesFormat.INSTANCE) {
             envelope.dataJson(); // serialize once, up front, for every format to share
         }
@@ -214,7 +217,7 @@ public final class TrackerEngine implements EventTracker, LogObserver {
                         "record format " + formats[slot] + " could not encode it: " + e, e);
             }
         }
-        LogRecord record = new LogRecord(eventId, type.name, key, occurredAt, acceptedNanos, payloads, type.sinkMask,
+        LogRecord record = new LogRecord(eventId, type.name, key, routingKey, occurredAt, acceptedNanos, payloads, type.sinkMask,
                 withReceipt ? new Receipt(type.sinkMask) : null);
         checkSize(type, record);
         return record;
@@ -296,7 +299,7 @@ public final class TrackerEngine implements EventTracker, LogObserver {
             }
             byte[][] payloads = new byte[formats.length][];
             payloads[channels[index].slot] = dl.payload();
-            records.add(new LogRecord(dl.eventId(), dl.eventType(), dl.partitionKey(), dl.occurredAtMillis(),
+            records.add(new LogRecord(dl.eventId(), dl.eventType(), dl.partitionKey(), dl.routingKey(), dl.occurredAtMillis(),
                     clock.nanoTime(), payloads, 1 << index, null));
         }
         int appended = 0;

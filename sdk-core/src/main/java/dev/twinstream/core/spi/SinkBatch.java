@@ -24,6 +24,14 @@ public interface SinkBatch {
     /** The partition key computed by the event type at {@code track()} time. */
     String partitionKey(int index);
 
+    /**
+     * The routing key computed at {@code track()} time (see {@code EventType.Builder#routingKey}),
+     * or {@code null} when the event has none. Sinks with several destinations route by it.
+     */
+    default String routingKey(int index) {
+        return null;
+    }
+
     /** 1 for the first attempt to send this record to this sink, 2 for the first retry, … */
     int attempt(int index);
 }

@@ -10,11 +10,13 @@ public final class SinkLimits {
     private final int maxRecordsPerBatch;
     private final long maxBytesPerBatch;
     private final int maxBytesPerRecord;
+    private final int maxPartitionKeyChars;
 
-    private SinkLimits(int maxRecordsPerBatch, long maxBytesPerBatch, int maxBytesPerRecord) {
+    private SinkLimits(int maxRecordsPerBatch, long maxBytesPerBatch, int maxBytesPerRecord, int maxPartitionKeyChars) {
         this.maxRecordsPerBatch = maxRecordsPerBatch;
         this.maxBytesPerBatch = maxBytesPerBatch;
         this.maxBytesPerRecord = maxBytesPerRecord;
+        this.maxPartitionKeyChars = maxPartitionKeyChars;
     }
 
     /**
@@ -36,7 +38,22 @@ public final class SinkLimits {
             throw new IllegalArgumentException("maxBytesPerBatch must be at least maxBytesPerRecord ("
                     + maxBytesPerRecord + ") but was " + maxBytesPerBatch);
         }
-        return new SinkLimits(maxRecordsPerBatch, maxBytesPerBatch, maxBytesPerRecord);
+        return new SinkLimits(maxRecordsPerBatch, maxBytesPerBatch, maxBytesPerRecord, Integer.MAX_VALUE);
+    }
+
+    /**
+     * These limits with a bound on partition keys: {@code track()} rejects an event whose key has
+     * more Unicode code points than the smallest such bound of the sinks it goes to (Kinesis: 256).
+     *
+     * @param maxChars at least 1
+     * @return new limits
+     * @throws IllegalArgumentException if {@code maxChars} is below 1
+     */
+    public SinkLimits withMaxPartitionKeyChars(int maxChars) {
+        if (maxChars < 1) {
+            throw new IllegalArgumentException("maxPartitionKeyChars must be at least 1 but was " + maxChars);
+        }
+        return new SinkLimits(maxRecordsPerBatch, maxBytesPerBatch, maxBytesPerRecord, maxChars);
     }
 
     /** Most events in one {@link Sink#send} call. */
@@ -54,6 +71,14 @@ public final class SinkLimits {
         return maxBytesPerRecord;
     }
 
+    /**
+     * Longest partition key in Unicode code points; {@link Integer#MAX_VALUE} (the default) when the
+     * destination does not bound it.
+     */
+    public int maxPartitionKeyChars() {
+        return maxPartitionKeyChars;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (!(o instanceof SinkLimits)) {
@@ -61,17 +86,18 @@ public final class SinkLimits {
         }
         SinkLimits other = (SinkLimits) o;
         return maxRecordsPerBatch == other.maxRecordsPerBatch && maxBytesPerBatch == other.maxBytesPerBatch
-                && maxBytesPerRecord == other.maxBytesPerRecord;
+                && maxBytesPerRecord == other.maxBytesPerRecord && maxPartitionKeyChars == other.maxPartitionKeyChars;
     }
 
     @Override
     public int hashCode() {
-        return (int) (31 * (31L * maxRecordsPerBatch + maxBytesPerBatch) + maxBytesPerRecord);
+        return java.util.Objects.hash(maxRecordsPerBatch, maxBytesPerBatch, maxBytesPerRecord, maxPartitionKeyChars);
     }
 
     @Override
     public String toString() {
         return "SinkLimits{maxRecordsPerBatch=" + maxRecordsPerBatch + ", maxBytesPerBatch=" + maxBytesPerBatch
-                + ", maxBytesPerRecord=" + maxBytesPerRecord + '}';
+                + ", maxBytesPerRecord=" + maxBytesPerRecord
+                + (maxPartitionKeyChars == Integer.MAX_VALUE ? "" : ", maxPartitionKeyChars=" + maxPartitionKeyChars) + '}';
     }
 }

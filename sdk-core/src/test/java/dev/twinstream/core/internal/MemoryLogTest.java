@@ -52,7 +52,7 @@ class MemoryLogTest {
     }
 
     private static LogRecord record(String id, int mask) {
-        return new LogRecord(id, "t", "k", 0, 0, new byte[][] {new byte[100]}, mask, null);
+        return new LogRecord(id, "t", "k", null, 0, 0, new byte[][] {new byte[100]}, mask, null);
     }
 
     @Test

@@ -47,6 +47,7 @@ class DeadLetterAndReceiptTest {
                 assertThat(dl.reason()).isEqualTo(DeadLetter.Reason.PERMANENT_ERROR);
                 assertThat(dl.errorMessage()).isEqualTo("KMS key is disabled");
                 assertThat(dl.attempts()).isEqualTo(1);
+                assertThat(dl.routingKey()).isEqualTo("books");
             });
             assertThat(tracker.metrics()).hasOutcomes("realtime", 1, 0, 0).hasOutcomes("backup", 0, 1, 0);
 
@@ -56,6 +57,7 @@ class DeadLetterAndReceiptTest {
 
             assertThat(backup).hasReceivedEventIdsExactly(List.of(id));
             assertThat(backup.received().get(0).payload()).isEqualTo(letters.get(0).payload());
+            assertThat(backup.received().get(0).routingKey()).as("routing key kept by the replay").isEqualTo("books");
             assertThat(realtime).as("replay goes to the dead letter's sink only").hasReceivedEvents(1);
             assertThat(tracker.metrics()).hasNothingPending().hasOutcomes("backup", 1, 1, 0);
             assertThat(tracker.metrics().sink("backup").accepted()).isEqualTo(2);

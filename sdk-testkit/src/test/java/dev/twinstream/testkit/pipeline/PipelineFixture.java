@@ -21,6 +21,7 @@ final class PipelineFixture {
 
     static final EventType<PageView> PAGE_VIEW = EventType.builder(PageView.class, "page_view")
             .partitionKey(PageView::userId)
+            .routingKey(view -> view.page().startsWith("/books/") ? "books" : null)
             .requireFields("userId", "sessionId")
             .build();
 
