@@ -45,6 +45,8 @@ public final class FirehoseErrors {
     public static final String INTERNAL_FAILURE = "InternalFailure";
     /** Code used when a response does not carry one result per entry sent. */
     public static final String INVALID_RESPONSE = "InvalidResponse";
+    /** Code used when a router chose a name that cannot be a delivery stream. */
+    public static final String INVALID_DELIVERY_STREAM_NAME = "InvalidDeliveryStreamName";
     /** Code used when no delivery stream is configured for an event. */
     public static final String NO_DELIVERY_STREAM = "NoDeliveryStream";
 
@@ -79,6 +81,7 @@ public final class FirehoseErrors {
         t.put("KMS.OptInRequired", RecordResult.Status.PERMANENT);
         t.put("KMS.InvalidKeyUsageException", RecordResult.Status.PERMANENT);
         t.put(NO_DELIVERY_STREAM, RecordResult.Status.PERMANENT);
+        t.put(INVALID_DELIVERY_STREAM_NAME, RecordResult.Status.PERMANENT);
         TABLE = Collections.unmodifiableMap(t);
     }
 
