@@ -436,6 +436,23 @@ public final class FakeFirehose implements FirehoseAsyncClient {
     }
 
     /**
+     * Throttles put calls to {@code stream} only, for {@code window} of the clock, starting now:
+     * one delivery stream over its quota while the others are fine.
+     *
+     * @param stream an existing delivery stream
+     * @param window how long; zero stops it
+     * @return this fake
+     * @throws IllegalArgumentException if {@code window} is negative or the stream does not exist
+     */
+    public FakeFirehose throttleFor(String stream, Duration window) {
+        long nanos = nonNegativeNanos(window, "window");
+        synchronized (lock) {
+            existing(stream).throttleUntilNanos = nanos > 0 ? clock.nanoTime() + nanos : Long.MIN_VALUE;
+        }
+        return this;
+    }
+
+    /**
      * Fails the next {@code n} put calls as a whole with the exception {@code error} supplies (for
      * example an {@code InvalidKmsResourceException}); they accept nothing.
      *
@@ -774,7 +791,9 @@ public final class FakeFirehose implements FirehoseAsyncClient {
     /** Whole-call faults for a put to {@code s}, after the request was found valid. */
     private void callFaults(Stream s) {
         s.putCalls++;
-        boolean throttled = throttleWindow && clock.nanoTime() - throttleUntilNanos < 0;
+        long now = clock.nanoTime();
+        boolean throttled = (throttleWindow && now - throttleUntilNanos < 0)
+                || (s.throttleUntilNanos != Long.MIN_VALUE && now - s.throttleUntilNanos < 0);
         if (!throttled && throttleCalls > 0) {
             throttleCalls--;
             throttled = true;
@@ -874,6 +893,7 @@ public final class FakeFirehose implements FirehoseAsyncClient {
         final List<DeliveredObject> objects = new ArrayList<>();
         final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         int bufferedRecords;
+        long throttleUntilNanos = Long.MIN_VALUE;
         long bufferOpenedNanos;
         long bufferOpenedMillis;
         long bytes;

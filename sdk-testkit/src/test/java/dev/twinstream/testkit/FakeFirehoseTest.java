@@ -244,6 +244,12 @@ class FakeFirehoseTest {
         time.advance(Duration.ofSeconds(10));
         assertThat(await(firehose.putRecordBatch(batch("s", lines("b", 1)))).failedPutCount()).isZero();
 
+        firehose.createStream("t").throttleFor("t", Duration.ofSeconds(10));
+        assertThat(failure(firehose.putRecordBatch(batch("t", lines("t", 1))))).isInstanceOf(ServiceUnavailableException.class);
+        assertThat(await(firehose.putRecordBatch(batch("s", lines("x", 1)))).failedPutCount()).as("other streams").isZero();
+        time.advance(Duration.ofSeconds(10));
+        assertThat(await(firehose.putRecordBatch(batch("t", lines("t", 1)))).failedPutCount()).isZero();
+
         firehose.outageFor(Duration.ofMinutes(1));
         assertThat(failure(firehose.putRecordBatch(batch("s", lines("c", 1))))).isInstanceOf(SdkClientException.class);
         time.advance(Duration.ofMinutes(1));
@@ -260,7 +266,7 @@ class FakeFirehoseTest {
         time.advance(Duration.ofMillis(1));
         assertThat(slow).isCompleted();
 
-        assertThat(firehose.lines("s")).containsExactly("a0", "b0", "e0");
+        assertThat(firehose.lines("s")).containsExactly("a0", "b0", "x0", "e0");
         assertThat(firehose.stats("s").failedCalls()).isEqualTo(3);
     }
 
