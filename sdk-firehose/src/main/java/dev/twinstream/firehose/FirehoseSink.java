@@ -47,7 +47,8 @@ import software.amazon.awssdk.services.firehose.model.PutRecordBatchResponseEntr
  * {@link Builder#routeBy(StreamRouter) router} (from its event type and routing key), the
  * {@link Builder#route(String, String) route} of its event type, the
  * {@link Builder#deliveryStream(String) default stream}. An event with none of them is reported
- * PERMANENT with code {@value FirehoseErrors#NO_DELIVERY_STREAM}. One {@link #send} call issues one
+ * PERMANENT with code {@value FirehoseErrors#NO_DELIVERY_STREAM}, one whose router throws with
+ * {@value FirehoseErrors#ROUTER_FAILED}. One {@link #send} call issues one
  * {@code PutRecordBatch} request per delivery stream in the batch (more only when a stream's records
  * exceed {@value #MAX_RECORDS_PER_REQUEST} records or {@value #MAX_BYTES_PER_REQUEST} bytes), all at
  * once, and reassembles the per-event results in batch order.
@@ -174,7 +175,16 @@ public final class FirehoseSink implements Sink {
         Map<String, int[]> byStream = new LinkedHashMap<>();
         Map<String, Integer> counts = new LinkedHashMap<>();
         for (int i = 0; i < size; i++) {
-            String stream = streamOf(batch, i);
+            String stream;
+            try {
+                stream = streamOf(batch, i);
+            } catch (RuntimeException e) {
+                // A bug in the application's router: dead-letter the event (it can be replayed once
+                // fixed) rather than fail the whole batch again and again.
+                results[i] = RecordResult.permanent(FirehoseErrors.ROUTER_FAILED,
+                        "the StreamRouter threw " + e + " for event type '" + batch.eventType(i) + "'");
+                continue;
+            }
             if (stream == null) {
                 results[i] = RecordResult.permanent(FirehoseErrors.NO_DELIVERY_STREAM,
                         "no delivery stream for event type '" + batch.eventType(i) + "' with routing key '"

@@ -143,15 +143,24 @@ class FirehoseSinkTest {
     void eventsWithoutAValidStreamArePermanentWithoutAffectingOthers() {
         firehose.createStream("ok");
         FirehoseSink sink = FirehoseSink.builder(firehose)
-                .routeBy((type, key) -> key)
+                .routeBy((type, key) -> {
+                    if ("boom".equals(key)) {
+                        throw new IllegalStateException("router bug");
+                    }
+                    return key;
+                })
                 .build();
-        BatchResult result = send(sink, new Batch().add("t", "ok", "a\n").add("t", null, "b\n").add("t", "no way", "c\n"));
+        BatchResult result = send(sink, new Batch().add("t", "ok", "a\n").add("t", null, "b\n").add("t", "no way", "c\n")
+                .add("t", "boom", "d\n"));
         assertThat(result.get(0).isOk()).isTrue();
         assertThat(result.get(1).status()).isEqualTo(RecordResult.Status.PERMANENT);
         assertThat(result.get(1).code()).isEqualTo("NoDeliveryStream");
         assertThat(result.get(2).status()).isEqualTo(RecordResult.Status.PERMANENT);
         assertThat(result.get(2).code()).isEqualTo("InvalidDeliveryStreamName");
         assertThat(result.get(2).message()).contains("'no way'");
+        assertThat(result.get(3).status()).isEqualTo(RecordResult.Status.PERMANENT);
+        assertThat(result.get(3).code()).isEqualTo("StreamRouterFailed");
+        assertThat(result.get(3).message()).contains("router bug");
         assertThat(firehose.lines("ok")).containsExactly("a");
     }
 

@@ -47,6 +47,8 @@ public final class FirehoseErrors {
     public static final String INVALID_RESPONSE = "InvalidResponse";
     /** Code used when a router chose a name that cannot be a delivery stream. */
     public static final String INVALID_DELIVERY_STREAM_NAME = "InvalidDeliveryStreamName";
+    /** Code used when the application's stream router threw for an event. */
+    public static final String ROUTER_FAILED = "StreamRouterFailed";
     /** Code used when no delivery stream is configured for an event. */
     public static final String NO_DELIVERY_STREAM = "NoDeliveryStream";
 
@@ -82,6 +84,7 @@ public final class FirehoseErrors {
         t.put("KMS.InvalidKeyUsageException", RecordResult.Status.PERMANENT);
         t.put(NO_DELIVERY_STREAM, RecordResult.Status.PERMANENT);
         t.put(INVALID_DELIVERY_STREAM_NAME, RecordResult.Status.PERMANENT);
+        t.put(ROUTER_FAILED, RecordResult.Status.PERMANENT);
         TABLE = Collections.unmodifiableMap(t);
     }
 
