@@ -227,6 +227,7 @@ public final class FakeFirehose implements FirehoseAsyncClient {
 
     // ---- FirehoseAsyncClient ---------------------------------------------------------------------
 
+    /** {@value FirehoseAsyncClient#SERVICE_NAME}, as the real client. */
     @Override
     public String serviceName() {
         return SERVICE_NAME;
@@ -301,6 +302,7 @@ public final class FakeFirehose implements FirehoseAsyncClient {
         });
     }
 
+    /** The first page of stream names, as {@link #listDeliveryStreams(ListDeliveryStreamsRequest)} with no options. */
     @Override
     public CompletableFuture<ListDeliveryStreamsResponse> listDeliveryStreams() {
         return listDeliveryStreams(ListDeliveryStreamsRequest.builder().build());
