@@ -226,11 +226,12 @@ final class CompiledType {
         }
     }
 
-    /** Serializes {@code event} onto the end of {@code out}. */
-    void serializeInto(Object event, java.io.OutputStream out) {
+    /** Serializes {@code event} onto the end of {@code line}, through the line's reusable generator. */
+    void serializeInto(Object event, JsonLinesFormat.LineBuffer line) {
         try {
-            writer.writeValue(out, event);
+            writer.writeValue(line.generator(writer), event); // flushes into the line (FLUSH_AFTER_WRITE_VALUE)
         } catch (java.io.IOException | RuntimeException e) {
+            line.discardGenerator();
             throw notSerializable(e);
         }
     }

@@ -52,6 +52,17 @@ final class Dispatcher {
     private Scheduler.Cancellable timer;
     private long timerDueNanos = Long.MAX_VALUE;
     /**
+     * {@link #timerDueNanos} for appenders: while a timer is armed to fire within one linger, a
+     * sink's first unread record needs no wake-up, because that timer's drain will see it in time.
+     * Cleared before a drain reads the log once the timer is spent, so an appender that stores after
+     * that read sees it cleared.
+     */
+    private volatile long armedTimerDueNanos = Long.MAX_VALUE;
+    /** The shortest linger of any sink; 0 turns the wake-saving poll timer off. */
+    private long minLingerNanos;
+    /** {@link EventLog#appendPosition()} when the last poll timer was armed. */
+    private long appendPositionAtPoll = -1;
+    /**
      * Set by the timer: the armed timer is spent even if the clock reads a little before its due
      * time (a scheduler whose time base differs slightly from the clock); it is re-armed as needed.
      */
@@ -66,6 +77,24 @@ final class Dispatcher {
 
     void setChannels(SinkChannel[] channels) {
         this.channels = channels.clone();
+        long min = Long.MAX_VALUE;
+        for (SinkChannel channel : channels) {
+            min = Math.min(min, channel.lingerNanos);
+        }
+        minLingerNanos = channels.length == 0 ? 0 : min;
+    }
+
+    /**
+     * A sink got its first unread record: wakes the dispatcher unless an armed timer will drain
+     * within one linger anyway. Under steady traffic this halves the wake-ups appenders pay for
+     * (an unpark is a system call), leaving one per full batch.
+     */
+    void signalFirstRecord() {
+        long due = armedTimerDueNanos;
+        if (due != Long.MAX_VALUE && due - clock.nanoTime() <= minLingerNanos) {
+            return;
+        }
+        signal();
     }
 
     /** Asks for a drain soon; cheap when one is already scheduled or running. */
@@ -149,6 +178,7 @@ final class Dispatcher {
         if (timerFired || timerDueNanos <= now) {
             timerFired = false;
             timerDueNanos = Long.MAX_VALUE;
+            armedTimerDueNanos = Long.MAX_VALUE;
             timer = null;
         }
         InFlightBatch done;
@@ -165,12 +195,22 @@ final class Dispatcher {
             wakeAt = Math.min(wakeAt, channel.sendReady(now, flushing));
         }
         completeFlushes();
+        if (wakeAt == Long.MAX_VALUE && timer == null && minLingerNanos > 0) {
+            // Traffic since the last poll: look again after one linger instead of being woken by
+            // the next first record. Quiet trackers stop polling after one empty look.
+            long position = log.appendPosition();
+            if (position != appendPositionAtPoll) {
+                appendPositionAtPoll = position;
+                wakeAt = now + minLingerNanos;
+            }
+        }
         if (wakeAt < timerDueNanos) {
             if (timer != null) {
                 timer.cancel();
             }
             timerDueNanos = wakeAt;
             timer = scheduler.schedule(timerTask, Math.max(0, wakeAt - now));
+            armedTimerDueNanos = wakeAt;
         }
     }
 
@@ -202,6 +242,7 @@ final class Dispatcher {
         drainLock.lock();
         try {
             status.set(STOPPED);
+            armedTimerDueNanos = Long.MAX_VALUE;
             if (timer != null) {
                 timer.cancel();
             }

@@ -94,11 +94,11 @@ final class EncodedEnvelope implements Envelope {
     }
 
     /** Appends the event's JSON to {@code out}, serializing it there unless it was already done. */
-    void writeDataJson(java.io.OutputStream out) throws java.io.IOException {
+    void writeDataJson(JsonLinesFormat.LineBuffer line) {
         if (dataJson != null) {
-            out.write(dataJson);
+            line.write(dataJson);
         } else {
-            type.serializeInto(event, out);
+            type.serializeInto(event, line);
         }
     }
 

@@ -8,6 +8,11 @@ interface LogObserver {
     /** The overflow policy dropped {@code record} for {@code sink} before the sink read it. */
     void dropped(int sink, LogRecord record, DropReason reason);
 
-    /** A sink has new work worth waking the dispatcher for: its first unread record, or a full batch. */
-    void wake();
+    /**
+     * A sink has new work worth waking the dispatcher for.
+     *
+     * @param batchReady true when a sink's unread records reached a full batch; false when a sink got
+     *     its first unread record (the dispatcher must start its linger)
+     */
+    void wake(boolean batchReady);
 }

@@ -67,7 +67,7 @@ final class MemoryLog implements EventLog {
     public boolean append(LogRecord record) {
         List<LogRecord> evicted = null;
         boolean appended = true;
-        boolean wake = false;
+        int wake = NO_WAKE;
         synchronized (this) {
             if (closed) {
                 throw new IllegalStateException("EventTracker is closed");
@@ -99,13 +99,18 @@ final class MemoryLog implements EventLog {
                 reportDrops(r, DropReason.OVERFLOW_DROP_OLDEST, r.evictedUnread);
             }
         }
-        if (wake) {
-            observer.wake();
+        if (wake != NO_WAKE) {
+            observer.wake(wake == WAKE_BATCH_READY);
         }
         return appended;
     }
 
-    private boolean store(LogRecord record) {
+    /** What {@link #store} asks of the dispatcher. */
+    private static final int NO_WAKE = 0;
+    private static final int WAKE_FIRST_RECORD = 1;
+    private static final int WAKE_BATCH_READY = 2;
+
+    private int store(LogRecord record) {
         if (tailSeq - headSeq == ring.length) {
             grow();
         }
@@ -113,14 +118,18 @@ final class MemoryLog implements EventLog {
         ring[index(tailSeq)] = record;
         tailSeq++;
         bytes += record.sizeBytes;
-        boolean wake = false;
+        int wake = NO_WAKE;
         for (int s = 0; s < formatSlot.length; s++) {
             if (record.goesTo(s)) {
                 int payload = record.payloads[formatSlot[s]].length;
                 int count = ++unreadCount[s];
                 long before = unreadBytes[s];
                 unreadBytes[s] = before + payload;
-                wake |= count == 1 || count == wakeRecords[s] || (before < wakeBytes[s] && before + payload >= wakeBytes[s]);
+                if (count == wakeRecords[s] || (before < wakeBytes[s] && before + payload >= wakeBytes[s])) {
+                    wake = WAKE_BATCH_READY;
+                } else if (count == 1 && wake == NO_WAKE) {
+                    wake = WAKE_FIRST_RECORD;
+                }
             }
         }
         return wake;

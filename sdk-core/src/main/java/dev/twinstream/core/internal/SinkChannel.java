@@ -28,7 +28,7 @@ final class SinkChannel {
     final int maxRecordBytes;
     final SinkCounters counters;
 
-    private final long lingerNanos;
+    final long lingerNanos;
     private final int maxInFlight;
     /** Most records read from the log and not finished: bounds what a failing sink holds. */
     private final int windowRecords;

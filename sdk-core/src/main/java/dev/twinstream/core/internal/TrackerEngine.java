@@ -50,6 +50,7 @@ public final class TrackerEngine implements EventTracker, LogObserver {
     private static final EventRejectedException.Reason[] REJECT_REASONS = EventRejectedException.Reason.values();
 
     private final Clock clock;
+    private final WallClock wallClock;
     private final Map<Class<?>, CompiledType> types = new ConcurrentHashMap<>();
     /**
      * The type of the previous event: a deliberately racy cache (not volatile). Any value a thread
@@ -76,6 +77,7 @@ public final class TrackerEngine implements EventTracker, LogObserver {
 
     private TrackerEngine(TrackerSettings s, List<String> violations) {
         this.clock = s.clock;
+        this.wallClock = new WallClock(s.clock);
         this.closeTimeout = s.closeTimeout;
         this.deadLetterHandler = s.deadLetterHandler;
         this.context = new EncodedEnvelope.TrackerContext(s.context, s.objectMapper);
@@ -196,8 +198,8 @@ public final class TrackerEngine implements EventTracker, LogObserver {
     private LogRecord encode(Object event, boolean withReceipt) {
         CompiledType type = typeOf(event.getClass());
         type.validate(event);
-        long occurredAt = clock.epochMillis();
         long acceptedNanos = clock.nanoTime();
+        long occurredAt = wallClock.epochMillisAt(acceptedNanos);
         byte[] eventIdAscii = EventIds.nextAscii(occurredAt);
         String eventId = new String(eventIdAscii, StandardCharsets.ISO_8859_1);
         String key = type.partitionKey(event, eventId);
@@ -430,7 +432,11 @@ public final class TrackerEngine implements EventTracker, LogObserver {
     }
 
     @Override
-    public void wake() {
-        dispatcher.signal();
+    public void wake(boolean batchReady) {
+        if (batchReady) {
+            dispatcher.signal();
+        } else {
+            dispatcher.signalFirstRecord();
+        }
     }
 }

@@ -33,7 +33,7 @@ class MemoryLogTest {
         }
     };
     private final List<String> drops = new ArrayList<>();
-    private int wakes;
+    private final List<String> wakes = new ArrayList<>();
     private final LogObserver observer = new LogObserver() {
         @Override
         public synchronized void dropped(int sink, LogRecord record, DropReason reason) {
@@ -41,8 +41,8 @@ class MemoryLogTest {
         }
 
         @Override
-        public synchronized void wake() {
-            wakes++;
+        public synchronized void wake(boolean batchReady) {
+            wakes.add(batchReady ? "batch" : "first");
         }
     };
 
@@ -78,7 +78,7 @@ class MemoryLogTest {
         for (int i = 0; i < 5; i++) {
             log.append(record("r" + i, 1));
         }
-        assertThat(wakes).as("first record and third (a full batch)").isEqualTo(2);
+        assertThat(wakes).as("first record, then the third (a full batch)").containsExactly("first", "batch");
         List<LogRecord> out = new ArrayList<>();
         assertThat(log.read(0, 10, 250, out)).isEqualTo(2);
         assertThat(peek(log, 0).count).isEqualTo(3);

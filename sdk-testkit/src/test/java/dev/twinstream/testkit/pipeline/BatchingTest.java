@@ -41,6 +41,37 @@ class BatchingTest {
         }
     }
 
+    /**
+     * Under traffic the dispatcher polls once per linger instead of being woken by each sink's first
+     * unread record; an event that arrives between polls must still go exactly at its own linger end.
+     */
+    @Test
+    void anEventArrivingBetweenPollsStillGoesAtItsOwnLingerEnd() {
+        PipelineFixture f = new PipelineFixture();
+        InMemorySink sink = InMemorySink.builder().scheduler(f.time).build();
+        try (EventTracker tracker = f.tracker(1)
+                .sink("s", sink, SinkOptions.defaults().linger(Duration.ofMillis(10)).maxBatchRecords(5))
+                .build()) {
+            for (int round = 0; round < 3; round++) {
+                for (int i = 0; i < 5; i++) {
+                    tracker.track(PipelineFixture.PageView.number(i)); // a full batch: sent at once
+                }
+                f.time.runPending();
+                f.time.advance(Duration.ofMillis(3 + round * 4)); // 3, 7 and 11 ms into the poll period
+                int callsBefore = sink.callCount();
+                tracker.track(PipelineFixture.PageView.number(99));
+                f.time.advance(Duration.ofMillis(9));
+                assertThat(sink.callCount()).as("round %d: still lingering", round).isEqualTo(callsBefore);
+                f.time.advance(Duration.ofMillis(1));
+                assertThat(sink.callCount()).as("round %d: sent at its linger end", round).isEqualTo(callsBefore + 1);
+                assertThat(sink.calls().get(callsBefore).recordCount()).isEqualTo(1);
+            }
+            f.drain(tracker, Duration.ofSeconds(1));
+            assertThat(tracker.metrics()).isConserved().hasNothingPending();
+            assertThat(f.time.runUntilIdle(Duration.ofSeconds(1))).as("a quiet tracker stops polling").isTrue();
+        }
+    }
+
     @Test
     void batchesRespectTheByteLimitAndInFlightCallsAreBounded() {
         PipelineFixture f = new PipelineFixture();
