@@ -227,7 +227,7 @@ public final class FakeFirehose implements FirehoseAsyncClient {
 
     // ---- FirehoseAsyncClient ---------------------------------------------------------------------
 
-    /** {@value FirehoseAsyncClient#SERVICE_NAME}, as the real client. */
+    /** {@code "firehose"}, as the real client. */
     @Override
     public String serviceName() {
         return SERVICE_NAME;
