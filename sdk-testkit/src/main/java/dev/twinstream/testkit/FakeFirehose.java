@@ -242,9 +242,10 @@ public final class FakeFirehose implements FirehoseAsyncClient {
     }
 
     /**
-     * Creates a delivery stream from an {@code ExtendedS3DestinationConfiguration} or a
+     * Creates a delivery stream from an {@code ExtendedS3DestinationConfiguration}, a
      * {@code RedshiftDestinationConfiguration} (its intermediate S3 configuration gives the
-     * buffering hints and compression), or neither (defaults). Active at once.
+     * buffering hints and compression) or the deprecated {@code S3DestinationConfiguration}; with
+     * none of them, the defaults. Active at once.
      */
     @Override
     public CompletableFuture<CreateDeliveryStreamResponse> createDeliveryStream(CreateDeliveryStreamRequest request) {
@@ -699,11 +700,13 @@ public final class FakeFirehose implements FirehoseAsyncClient {
             hints = s3.bufferingHints();
             compression = s3.compressionFormat();
             prefix = s3.prefix();
-        } else if (redshift != null && redshift.s3Configuration() != null) {
-            S3DestinationConfiguration intermediate = redshift.s3Configuration();
-            hints = intermediate.bufferingHints();
-            compression = intermediate.compressionFormat();
-            prefix = intermediate.prefix();
+        } else {
+            S3DestinationConfiguration plain = redshift != null ? redshift.s3Configuration() : legacyS3(request);
+            if (plain != null) {
+                hints = plain.bufferingHints();
+                compression = plain.compressionFormat();
+                prefix = plain.prefix();
+            }
         }
         int sizeMiB = hints == null || hints.sizeInMBs() == null ? DEFAULT_BUFFER_SIZE_MIB : hints.sizeInMBs();
         int intervalSeconds = hints == null || hints.intervalInSeconds() == null
@@ -725,6 +728,12 @@ public final class FakeFirehose implements FirehoseAsyncClient {
         Stream s = new Stream(name, sizeMiB, intervalSeconds, gzip, prefix == null ? "" : prefix, clock.epochMillis());
         streams.put(name, s);
         return s;
+    }
+
+    /** The deprecated plain S3 destination, still accepted by the service. */
+    @SuppressWarnings("deprecation")
+    private static S3DestinationConfiguration legacyS3(CreateDeliveryStreamRequest request) {
+        return request.s3DestinationConfiguration();
     }
 
     /** The stream named in a request, or ResourceNotFoundException as the service answers. */
