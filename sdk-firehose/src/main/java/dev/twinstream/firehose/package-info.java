@@ -1,6 +1,7 @@
 /**
- * The Amazon Data Firehose sink. Not built yet: the module exists so the reactor, the BOM and
- * the dependency on the AWS SDK's {@code firehose} client are in place for the issue that adds
- * {@code FirehoseSink} (record packing, per-entry partial-failure handling, {@code FakeFirehose}).
+ * The Amazon Data Firehose sink: {@link dev.twinstream.firehose.FirehoseSink}, built from an injected
+ * {@code FirehoseAsyncClient}, with routing to delivery streams by event type or by a
+ * {@link dev.twinstream.firehose.StreamRouter}, record packing, and per-entry partial-failure
+ * handling. Everything in {@code dev.twinstream.firehose.internal} is implementation, not API.
  */
 package dev.twinstream.firehose;

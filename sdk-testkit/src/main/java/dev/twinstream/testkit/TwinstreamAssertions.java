@@ -24,6 +24,16 @@ public final class TwinstreamAssertions {
     }
 
     /**
+     * Starts assertions on what a {@link FakeFirehose} received and delivered.
+     *
+     * @param firehose the fake to check
+     * @return the assertion
+     */
+    public static FakeFirehoseAssert assertThat(FakeFirehose firehose) {
+        return new FakeFirehoseAssert(firehose);
+    }
+
+    /**
      * Starts assertions on a tracker's metrics, such as conservation.
      *
      * @param metrics the snapshot to check

@@ -1,0 +1,442 @@
+package dev.twinstream.firehose;
+
+import dev.twinstream.core.ConfigurationException;
+import dev.twinstream.core.spi.BatchResult;
+import dev.twinstream.core.spi.RecordResult;
+import dev.twinstream.core.spi.Sink;
+import dev.twinstream.core.spi.SinkBatch;
+import dev.twinstream.core.spi.SinkLimits;
+import dev.twinstream.firehose.internal.FirehoseErrors;
+import dev.twinstream.firehose.internal.PutPlan;
+import dev.twinstream.firehose.internal.RecordPacker;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.services.firehose.FirehoseAsyncClient;
+import software.amazon.awssdk.services.firehose.model.PutRecordBatchRequest;
+import software.amazon.awssdk.services.firehose.model.PutRecordBatchResponse;
+import software.amazon.awssdk.services.firehose.model.PutRecordBatchResponseEntry;
+
+/**
+ * A {@link Sink} that delivers events to Amazon Data Firehose delivery streams with
+ * {@code PutRecordBatch}.
+ *
+ * <pre>{@code
+ * FirehoseAsyncClient client = FirehoseAsyncClient.builder()
+ *         .overrideConfiguration(FirehoseSink.recommendedClientConfiguration())
+ *         .build();
+ * FirehoseSink backup = FirehoseSink.builder(client)
+ *         .deliveryStream("analytics-backup-dynamic")
+ *         .routeBy((type, category) -> "book-activity".equals(category) ? "analytics-backup-book-activity" : null)
+ *         .build();
+ * }</pre>
+ *
+ * <p><b>Routing.</b> Each event goes to the first delivery stream named by: the
+ * {@link Builder#routeBy(StreamRouter) router} (from its event type and routing key), the
+ * {@link Builder#route(String, String) route} of its event type, the
+ * {@link Builder#deliveryStream(String) default stream}. An event with none of them is reported
+ * PERMANENT with code {@value FirehoseErrors#NO_DELIVERY_STREAM}, one whose router throws with
+ * {@value FirehoseErrors#ROUTER_FAILED}. One {@link #send} call issues one
+ * {@code PutRecordBatch} request per delivery stream in the batch (more only when a stream's records
+ * exceed {@value #MAX_RECORDS_PER_REQUEST} records or {@value #MAX_BYTES_PER_REQUEST} bytes), all at
+ * once, and reassembles the per-event results in batch order.
+ *
+ * <p><b>Packing</b> (on by default). Firehose bills each record rounded up to 5 KB, so consecutive
+ * events bound for the same stream whose payloads end with {@code '\n'} (both core formats do) are
+ * concatenated into one record of at most {@link Builder#packingTargetBytes(int)} bytes. An event is
+ * never split and the bytes are unchanged, so S3 objects and Redshift {@code COPY} of
+ * newline-delimited JSON read the same lines as without packing. A packed record's result applies to
+ * each event in it. Do not pack when the delivery stream transforms records with a Lambda function
+ * or parses them for dynamic partitioning expecting one JSON document per record (unless
+ * multi-record deaggregation is enabled): turn it off with {@link Builder#packing(boolean)}. With
+ * packing on the sink declares a large {@link SinkLimits#maxRecordsPerBatch()} (it counts events)
+ * so that a batch fills a whole request; raise the tracker's linger when traffic is low and billing
+ * matters, since a batch cut short by linger yields smaller records.
+ *
+ * <p><b>Errors.</b> Only the failed entries of a partially failed {@code PutRecordBatch} are
+ * reported RETRYABLE or PERMANENT, according to {@code FirehoseErrors}; a call that fails as a
+ * whole is reported with {@link BatchResult#allFailed} carrying the AWS error code and message, so
+ * dead letters show them. The returned stage never completes exceptionally.
+ *
+ * <p><b>Retries.</b> The tracker retries per event, with backoff, only what failed. Retries inside
+ * the AWS SDK would resend whole requests (including entries that already succeeded on a partial
+ * failure they do not see) and multiply with ours: with the SDK's default 3 attempts and a tracker
+ * limit of N attempts, a throttled request may be sent 3·N times. Build the client with
+ * {@link #recommendedClientConfiguration()} (SDK retries off), or at least keep the SDK's attempts
+ * minimal; the tracker's {@code RetryPolicy} then is the one budget.
+ *
+ * <p><b>Ownership.</b> The client belongs to the caller: {@link #close()} does not close it.
+ * Thread-safe as the {@link Sink} contract requires ({@code send} is called from the dispatcher).
+ */
+public final class FirehoseSink implements Sink {
+
+    /** Most records in one {@code PutRecordBatch} request (Amazon Data Firehose API Reference, PutRecordBatch). */
+    public static final int MAX_RECORDS_PER_REQUEST = 500;
+    /** Most bytes of record data in one {@code PutRecordBatch} request: 4 MiB (API Reference, PutRecordBatch). */
+    public static final long MAX_BYTES_PER_REQUEST = 4L * 1024 * 1024;
+    /**
+     * Largest record, before base64 encoding: 1,000 KiB (API Reference, PutRecordBatch and
+     * {@code Record.Data}). Also the largest single event this sink accepts.
+     */
+    public static final int MAX_BYTES_PER_RECORD = 1000 * 1024;
+    /**
+     * The default packing target: 256,000 bytes, 50 billing increments of 5 KB. A full packed
+     * record then wastes at most one event's size of billing (0.1 % for 250-byte events), a 4 MiB
+     * request still holds 16 records (so one failed entry re-sends a sixteenth of the request, not a
+     * quarter), and records keep headroom below the 1,000 KiB limit for a transforming Lambda.
+     */
+    public static final int DEFAULT_PACKING_TARGET_BYTES = 256_000;
+    /**
+     * Most events per {@link #send} when packing is on: enough for a full 4 MiB request of events as
+     * small as 84 bytes, so that the dispatcher's batches, not this count, bound how much is packed.
+     */
+    public static final int MAX_EVENTS_PER_SEND_WITH_PACKING = 50_000;
+    /** Delivery stream names: 1 to 64 of these characters (API Reference, CreateDeliveryStream). */
+    public static final Pattern DELIVERY_STREAM_NAME = Pattern.compile("[a-zA-Z0-9_.-]{1,64}");
+
+    private static final Logger LOG = LoggerFactory.getLogger(FirehoseSink.class);
+
+    private final FirehoseAsyncClient client;
+    private final String defaultStream;
+    private final Map<String, String> routes;
+    private final StreamRouter router;
+    private final boolean packing;
+    private final int packingTargetBytes;
+    private final SinkLimits limits;
+    private final RecordPacker packer;
+
+    private FirehoseSink(Builder b) {
+        this.client = b.client;
+        this.defaultStream = b.defaultStream;
+        this.routes = Collections.unmodifiableMap(new LinkedHashMap<>(b.routes));
+        this.router = b.router;
+        this.packing = b.packing;
+        this.packingTargetBytes = b.packingTargetBytes;
+        this.limits = SinkLimits.of(packing ? MAX_EVENTS_PER_SEND_WITH_PACKING : MAX_RECORDS_PER_REQUEST,
+                MAX_BYTES_PER_REQUEST, MAX_BYTES_PER_RECORD);
+        this.packer = new RecordPacker(packing, packingTargetBytes, MAX_RECORDS_PER_REQUEST, MAX_BYTES_PER_REQUEST);
+    }
+
+    /**
+     * A builder for a sink that sends through {@code client}.
+     *
+     * @param client the Firehose client; owned by the caller, who closes it after the tracker
+     * @return the builder
+     */
+    public static Builder builder(FirehoseAsyncClient client) {
+        return new Builder(Objects.requireNonNull(client, "client"));
+    }
+
+    /**
+     * Client settings that leave retrying to the tracker: the SDK's retry strategy is
+     * {@link AwsRetryStrategy#doNotRetry()}. Use it as
+     * {@code FirehoseAsyncClient.builder().overrideConfiguration(FirehoseSink.recommendedClientConfiguration())},
+     * or copy it with {@code toBuilder()} to add your own settings (for example an
+     * {@code apiCallTimeout}).
+     *
+     * @return a new configuration
+     */
+    public static ClientOverrideConfiguration recommendedClientConfiguration() {
+        return ClientOverrideConfiguration.builder().retryStrategy(AwsRetryStrategy.doNotRetry()).build();
+    }
+
+    /**
+     * {@value #MAX_BYTES_PER_REQUEST} bytes and {@value #MAX_BYTES_PER_RECORD} bytes per event; at
+     * most {@value #MAX_RECORDS_PER_REQUEST} events per call without packing, at most
+     * {@value #MAX_EVENTS_PER_SEND_WITH_PACKING} with it.
+     */
+    @Override
+    public SinkLimits limits() {
+        return limits;
+    }
+
+    /**
+     * Routes, packs and sends the batch (see the class comment).
+     *
+     * @return a stage completed with one result per event, in batch order; never completed
+     *     exceptionally
+     */
+    @Override
+    public CompletionStage<BatchResult> send(SinkBatch batch) {
+        int size = batch.size();
+        RecordResult[] results = new RecordResult[size];
+        Map<String, int[]> byStream = new LinkedHashMap<>();
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        for (int i = 0; i < size; i++) {
+            String stream;
+            try {
+                stream = streamOf(batch, i);
+            } catch (RuntimeException e) {
+                // A bug in the application's router: dead-letter the event (it can be replayed once
+                // fixed) rather than fail the whole batch again and again.
+                results[i] = RecordResult.permanent(FirehoseErrors.ROUTER_FAILED,
+                        "the StreamRouter threw " + e + " for event type '" + batch.eventType(i) + "'");
+                continue;
+            }
+            if (stream == null) {
+                results[i] = RecordResult.permanent(FirehoseErrors.NO_DELIVERY_STREAM,
+                        "no delivery stream for event type '" + batch.eventType(i) + "' with routing key '"
+                                + batch.routingKey(i) + "': set deliveryStream(...), route(...) or routeBy(...)");
+                continue;
+            }
+            if (!DELIVERY_STREAM_NAME.matcher(stream).matches()) {
+                results[i] = RecordResult.permanent(FirehoseErrors.INVALID_DELIVERY_STREAM_NAME,
+                        "the router chose delivery stream '" + stream + "', which does not match "
+                                + DELIVERY_STREAM_NAME.pattern());
+                continue;
+            }
+            int[] events = byStream.get(stream);
+            int count = counts.getOrDefault(stream, 0);
+            if (events == null) {
+                events = new int[Math.min(size, 16)];
+            } else if (count == events.length) {
+                events = Arrays.copyOf(events, Math.min(size, count * 2));
+            }
+            events[count] = i;
+            byStream.put(stream, events);
+            counts.put(stream, count + 1);
+        }
+        List<PutPlan> plans = new ArrayList<>(byStream.size());
+        for (Map.Entry<String, int[]> e : byStream.entrySet()) {
+            plans.addAll(packer.plan(batch, e.getKey(), e.getValue(), counts.get(e.getKey())));
+        }
+        CompletableFuture<BatchResult> done = new CompletableFuture<>();
+        if (plans.isEmpty()) {
+            done.complete(BatchResult.of(Arrays.asList(results)));
+            return done;
+        }
+        AtomicInteger outstanding = new AtomicInteger(plans.size());
+        for (PutPlan plan : plans) {
+            put(batch, plan).whenComplete((outcome, error) -> {
+                try {
+                    apply(plan, outcome, error, results);
+                } catch (RuntimeException bug) {
+                    // Never leave the stage incomplete: the dispatcher would wait for it forever.
+                    LOG.error("Could not apply the outcome of PutRecordBatch to {}", plan.stream(), bug);
+                    fill(plan, 0, plan.eventCount(), FirehoseErrors.forException(bug), results);
+                }
+                if (outstanding.decrementAndGet() == 0) {
+                    done.complete(assemble(results));
+                }
+            });
+        }
+        return done;
+    }
+
+    private CompletableFuture<PutRecordBatchResponse> put(SinkBatch batch, PutPlan plan) {
+        try {
+            PutRecordBatchRequest request = PutRecordBatchRequest.builder()
+                    .deliveryStreamName(plan.stream())
+                    .records(plan.toRecords(batch))
+                    .build();
+            CompletableFuture<PutRecordBatchResponse> call = client.putRecordBatch(request);
+            return call != null ? call
+                    : CompletableFuture.failedFuture(new NullPointerException("putRecordBatch returned null"));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** Writes the result of each event of {@code plan} into {@code results}; each index is written by one plan only. */
+    private static void apply(PutPlan plan, PutRecordBatchResponse response, Throwable error, RecordResult[] results) {
+        if (error == null && response == null) {
+            error = new NullPointerException("putRecordBatch completed with null");
+        }
+        if (error == null && (!response.hasRequestResponses() || response.requestResponses().size() != plan.recordCount())) {
+            int got = response.hasRequestResponses() ? response.requestResponses().size() : 0;
+            fill(plan, 0, plan.eventCount(), RecordResult.retryable(FirehoseErrors.INVALID_RESPONSE,
+                    "PutRecordBatch returned " + got + " entries for " + plan.recordCount() + " records"), results);
+            return;
+        }
+        if (error != null) {
+            RecordResult whole = FirehoseErrors.forException(error);
+            LOG.debug("PutRecordBatch to {} failed as a whole ({} records, {} events): {}", plan.stream(),
+                    plan.recordCount(), plan.eventCount(), whole);
+            fill(plan, 0, plan.eventCount(), withStream(whole, plan.stream()), results);
+            return;
+        }
+        List<PutRecordBatchResponseEntry> entries = response.requestResponses();
+        for (int r = 0; r < plan.recordCount(); r++) {
+            PutRecordBatchResponseEntry entry = entries.get(r);
+            RecordResult result = FirehoseErrors.forEntry(entry.errorCode(), entry.errorMessage());
+            fill(plan, plan.recordStart(r), plan.recordEnd(r), result.isOk() ? result : withStream(result, plan.stream()),
+                    results);
+        }
+    }
+
+    private static RecordResult withStream(RecordResult failure, String stream) {
+        String message = (failure.message() == null ? "" : failure.message() + " ") + "(delivery stream " + stream + ")";
+        return failure.status() == RecordResult.Status.PERMANENT
+                ? RecordResult.permanent(failure.code(), message)
+                : RecordResult.retryable(failure.code(), message);
+    }
+
+    private static void fill(PutPlan plan, int from, int to, RecordResult result, RecordResult[] results) {
+        for (int k = from; k < to; k++) {
+            results[plan.event(k)] = result;
+        }
+    }
+
+    private static BatchResult assemble(RecordResult[] results) {
+        for (RecordResult r : results) {
+            if (!r.isOk()) {
+                return BatchResult.of(Arrays.asList(results));
+            }
+        }
+        return BatchResult.allOk(results.length);
+    }
+
+    private String streamOf(SinkBatch batch, int i) {
+        if (router != null) {
+            String chosen = router.deliveryStream(batch.eventType(i), batch.routingKey(i));
+            if (chosen != null) {
+                return chosen;
+            }
+        }
+        String routed = routes.get(batch.eventType(i));
+        return routed != null ? routed : defaultStream;
+    }
+
+    /** Whether newline-terminated events are packed into shared records. */
+    public boolean packing() {
+        return packing;
+    }
+
+    /** The most bytes of a packed record. */
+    public int packingTargetBytes() {
+        return packingTargetBytes;
+    }
+
+    /** Does nothing: the client belongs to the caller. */
+    @Override
+    public void close() {
+        // Nothing of our own to release; the injected client is the caller's to close.
+    }
+
+    @Override
+    public String toString() {
+        return "FirehoseSink{defaultStream=" + defaultStream + ", routes=" + routes + ", router=" + (router != null)
+                + ", packing=" + packing + ", packingTargetBytes=" + packingTargetBytes + '}';
+    }
+
+    /** Configures a {@link FirehoseSink}; {@link #build()} validates everything at once. Not thread-safe. */
+    public static final class Builder {
+        private final FirehoseAsyncClient client;
+        private String defaultStream;
+        private final Map<String, String> routes = new LinkedHashMap<>();
+        private StreamRouter router;
+        private boolean packing = true;
+        private int packingTargetBytes = DEFAULT_PACKING_TARGET_BYTES;
+
+        private Builder(FirehoseAsyncClient client) {
+            this.client = client;
+        }
+
+        /**
+         * The delivery stream of events that no router or route names.
+         *
+         * @param deliveryStream a delivery stream name
+         * @return this builder
+         */
+        public Builder deliveryStream(String deliveryStream) {
+            this.defaultStream = Objects.requireNonNull(deliveryStream, "deliveryStream");
+            return this;
+        }
+
+        /**
+         * Sends events of type {@code eventType} to {@code deliveryStream} (unless the router
+         * chooses). Replaces an earlier route for the same type.
+         *
+         * @param eventType a registered event type name
+         * @param deliveryStream a delivery stream name
+         * @return this builder
+         */
+        public Builder route(String eventType, String deliveryStream) {
+            routes.put(Objects.requireNonNull(eventType, "eventType"), Objects.requireNonNull(deliveryStream, "deliveryStream"));
+            return this;
+        }
+
+        /**
+         * Chooses the delivery stream per event from its type and routing key; a {@code null}
+         * answer falls back to the routes and the default stream.
+         *
+         * @param router the function
+         * @return this builder
+         */
+        public Builder routeBy(StreamRouter router) {
+            this.router = Objects.requireNonNull(router, "router");
+            return this;
+        }
+
+        /**
+         * Whether to pack newline-terminated events into shared records (default {@code true}).
+         *
+         * @param packing {@code false} to send one event per record
+         * @return this builder
+         */
+        public Builder packing(boolean packing) {
+            this.packing = packing;
+            return this;
+        }
+
+        /**
+         * The most bytes of a packed record (default {@value FirehoseSink#DEFAULT_PACKING_TARGET_BYTES}).
+         * A multiple of 5,120 wastes least billing.
+         *
+         * @param packingTargetBytes between 1 and {@value FirehoseSink#MAX_BYTES_PER_RECORD}
+         * @return this builder
+         */
+        public Builder packingTargetBytes(int packingTargetBytes) {
+            this.packingTargetBytes = packingTargetBytes;
+            return this;
+        }
+
+        /**
+         * Creates the sink.
+         *
+         * @return the sink
+         * @throws ConfigurationException naming every invalid setting, its allowed range and its value
+         */
+        public FirehoseSink build() {
+            List<String> violations = new ArrayList<>();
+            if (defaultStream == null && routes.isEmpty() && router == null) {
+                violations.add("deliveryStream: a default delivery stream, a route or a router is required but none was set");
+            }
+            if (defaultStream != null) {
+                checkName("deliveryStream", defaultStream, violations);
+            }
+            for (Map.Entry<String, String> e : routes.entrySet()) {
+                if (e.getKey().isEmpty()) {
+                    violations.add("routes: the event type must not be empty");
+                }
+                checkName("routes." + e.getKey(), e.getValue(), violations);
+            }
+            if (packingTargetBytes < 1 || packingTargetBytes > MAX_BYTES_PER_RECORD) {
+                violations.add("packingTargetBytes must be between 1 and " + MAX_BYTES_PER_RECORD + " but was "
+                        + packingTargetBytes);
+            }
+            if (!violations.isEmpty()) {
+                throw new ConfigurationException(violations);
+            }
+            return new FirehoseSink(this);
+        }
+
+        private static void checkName(String field, String name, List<String> violations) {
+            if (!DELIVERY_STREAM_NAME.matcher(name).matches()) {
+                violations.add(field + " must match " + DELIVERY_STREAM_NAME.pattern() + " but was '" + name + "'");
+            }
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package dev.twinstream.firehose;
+
+/**
+ * Chooses the delivery stream of one event from its event type and routing key (set by
+ * {@code EventType.Builder.routingKey(...)} at {@code track()} time). Used with
+ * {@link FirehoseSink.Builder#routeBy(StreamRouter)}.
+ *
+ * <p>Called on the tracker's dispatcher thread once per event per attempt, so it must be fast,
+ * side-effect free and give the same answer for the same arguments (a retried event should go
+ * where its first attempt went).
+ */
+@FunctionalInterface
+public interface StreamRouter {
+
+    /**
+     * The delivery stream for one event.
+     *
+     * @param eventType the registered name of the event's type
+     * @param routingKey the event's routing key, or {@code null} when its type has none
+     * @return a delivery stream name, or {@code null} to fall back to
+     *     {@link FirehoseSink.Builder#route(String, String)} and then
+     *     {@link FirehoseSink.Builder#deliveryStream(String)}
+     */
+    String deliveryStream(String eventType, String routingKey);
+}

@@ -1,0 +1,5 @@
+/**
+ * Implementation of the Firehose sink, not API: the error table, the record packer and request
+ * plans. May change in any release.
+ */
+package dev.twinstream.firehose.internal;

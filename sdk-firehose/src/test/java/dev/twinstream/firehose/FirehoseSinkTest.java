@@ -1,0 +1,254 @@
+package dev.twinstream.firehose;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.twinstream.core.ConfigurationException;
+import dev.twinstream.core.spi.BatchResult;
+import dev.twinstream.core.spi.RecordResult;
+import dev.twinstream.core.spi.SinkBatch;
+import dev.twinstream.testkit.FakeFirehose;
+import dev.twinstream.testkit.VirtualScheduler;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.firehose.FirehoseAsyncClient;
+
+class FirehoseSinkTest {
+    private final VirtualScheduler time = new VirtualScheduler();
+    private final FakeFirehose firehose = FakeFirehose.builder().scheduler(time).seed(5).build();
+
+    /** A batch with event types and routing keys, which {@code TestBatches} does not carry. */
+    private static final class Batch implements SinkBatch {
+        final List<String> types = new ArrayList<>();
+        final List<String> keys = new ArrayList<>();
+        final List<byte[]> payloads = new ArrayList<>();
+
+        Batch add(String type, String routingKey, String line) {
+            types.add(type);
+            keys.add(routingKey);
+            payloads.add(line.getBytes(StandardCharsets.UTF_8));
+            return this;
+        }
+
+        @Override
+        public int size() {
+            return payloads.size();
+        }
+
+        @Override
+        public long totalBytes() {
+            return payloads.stream().mapToLong(p -> p.length).sum();
+        }
+
+        @Override
+        public byte[] payload(int index) {
+            return payloads.get(index);
+        }
+
+        @Override
+        public String eventId(int index) {
+            return "evt-" + index;
+        }
+
+        @Override
+        public String eventType(int index) {
+            return types.get(index);
+        }
+
+        @Override
+        public String partitionKey(int index) {
+            return "pk";
+        }
+
+        @Override
+        public String routingKey(int index) {
+            return keys.get(index);
+        }
+
+        @Override
+        public int attempt(int index) {
+            return 1;
+        }
+    }
+
+    private BatchResult send(FirehoseSink sink, SinkBatch batch) {
+        CompletableFuture<BatchResult> f = sink.send(batch).toCompletableFuture();
+        assertThat(time.advanceUntil(f::isDone, Duration.ofMinutes(1))).isTrue();
+        assertThat(f).isCompletedWithValueMatching(r -> r.size() == batch.size());
+        return f.join();
+    }
+
+    @Test
+    void builderReportsEveryProblemAtOnce() {
+        assertThatThrownBy(() -> FirehoseSink.builder(firehose).route("page_view", "bad name!").packingTargetBytes(0).build())
+                .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.violations()).containsExactly(
+                        "routes.page_view must match [a-zA-Z0-9_.-]{1,64} but was 'bad name!'",
+                        "packingTargetBytes must be between 1 and 1024000 but was 0"));
+        assertThatThrownBy(() -> FirehoseSink.builder(firehose).packingTargetBytes(2_000_000).build())
+                .isInstanceOfSatisfying(ConfigurationException.class, e -> assertThat(e.violations()).containsExactly(
+                        "deliveryStream: a default delivery stream, a route or a router is required but none was set",
+                        "packingTargetBytes must be between 1 and 1024000 but was 2000000"));
+        assertThatThrownBy(() -> FirehoseSink.builder(firehose).deliveryStream("x".repeat(65)).build())
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining("deliveryStream must match");
+    }
+
+    @Test
+    void limitsDependOnPacking() {
+        FirehoseSink packed = FirehoseSink.builder(firehose).deliveryStream("s").build();
+        assertThat(packed.limits().maxRecordsPerBatch()).isEqualTo(FirehoseSink.MAX_EVENTS_PER_SEND_WITH_PACKING);
+        assertThat(packed.limits().maxBytesPerBatch()).isEqualTo(4L * 1024 * 1024);
+        assertThat(packed.limits().maxBytesPerRecord()).isEqualTo(1_024_000);
+        assertThat(packed.packingTargetBytes()).isEqualTo(FirehoseSink.DEFAULT_PACKING_TARGET_BYTES);
+        FirehoseSink single = FirehoseSink.builder(firehose).deliveryStream("s").packing(false).build();
+        assertThat(single.limits().maxRecordsPerBatch()).isEqualTo(500);
+        assertThat(single.packing()).isFalse();
+    }
+
+    @Test
+    void routesByRouterThenEventTypeThenDefaultAndKeepsBatchOrder() {
+        firehose.createStream("books").createStream("clicks").createStream("dynamic");
+        FirehoseSink sink = FirehoseSink.builder(firehose)
+                .deliveryStream("dynamic")
+                .route("click", "clicks")
+                .routeBy((type, category) -> "book-activity".equals(category) ? "books" : null)
+                .build();
+        Batch batch = new Batch()
+                .add("page_view", "book-activity", "1\n")
+                .add("click", null, "2\n")
+                .add("page_view", "other", "3\n")
+                .add("click", "book-activity", "4\n")
+                .add("page_view", null, "5\n");
+
+        BatchResult result = send(sink, batch);
+
+        for (int i = 0; i < 5; i++) {
+            assertThat(result.get(i).isOk()).isTrue();
+        }
+        assertThat(firehose.lines("books")).containsExactly("1", "4");
+        assertThat(firehose.lines("clicks")).containsExactly("2");
+        assertThat(firehose.lines("dynamic")).containsExactly("3", "5");
+        // Packed: one record per stream.
+        assertThat(firehose.stats("books").records()).isEqualTo(1);
+        assertThat(firehose.stats("dynamic").records()).isEqualTo(1);
+    }
+
+    @Test
+    void eventsWithoutAValidStreamArePermanentWithoutAffectingOthers() {
+        firehose.createStream("ok");
+        FirehoseSink sink = FirehoseSink.builder(firehose)
+                .routeBy((type, key) -> {
+                    if ("boom".equals(key)) {
+                        throw new IllegalStateException("router bug");
+                    }
+                    return key;
+                })
+                .build();
+        BatchResult result = send(sink, new Batch().add("t", "ok", "a\n").add("t", null, "b\n").add("t", "no way", "c\n")
+                .add("t", "boom", "d\n"));
+        assertThat(result.get(0).isOk()).isTrue();
+        assertThat(result.get(1).status()).isEqualTo(RecordResult.Status.PERMANENT);
+        assertThat(result.get(1).code()).isEqualTo("NoDeliveryStream");
+        assertThat(result.get(2).status()).isEqualTo(RecordResult.Status.PERMANENT);
+        assertThat(result.get(2).code()).isEqualTo("InvalidDeliveryStreamName");
+        assertThat(result.get(2).message()).contains("'no way'");
+        assertThat(result.get(3).status()).isEqualTo(RecordResult.Status.PERMANENT);
+        assertThat(result.get(3).code()).isEqualTo("StreamRouterFailed");
+        assertThat(result.get(3).message()).contains("router bug");
+        assertThat(firehose.lines("ok")).containsExactly("a");
+    }
+
+    @Test
+    void aPackedRecordsResultAppliesToEachEventInIt() {
+        firehose.createStream("s").failEntries(0.5, "InternalFailure");
+        // Four-byte lines and an eight-byte target: two events per record.
+        FirehoseSink sink = FirehoseSink.builder(firehose).deliveryStream("s").packingTargetBytes(8).build();
+        Batch batch = new Batch();
+        for (int i = 0; i < 200; i++) {
+            batch.add("t", null, String.format("%03d\n", i));
+        }
+
+        BatchResult result = send(sink, batch);
+
+        List<String> expected = new ArrayList<>();
+        int failed = 0;
+        for (int i = 0; i < 200; i += 2) {
+            assertThat(result.get(i + 1)).as("events %d and %d share a record", i, i + 1).isEqualTo(result.get(i));
+            if (result.get(i).isOk()) {
+                expected.add(String.format("%03d", i));
+                expected.add(String.format("%03d", i + 1));
+            } else {
+                failed++;
+                assertThat(result.get(i).status()).isEqualTo(RecordResult.Status.RETRYABLE);
+                assertThat(result.get(i).code()).isEqualTo("InternalFailure");
+                assertThat(result.get(i).message()).contains("(delivery stream s)");
+            }
+        }
+        assertThat(failed).isBetween(30, 70);
+        assertThat(firehose.stats("s").entriesReceived()).isEqualTo(100);
+        assertThat(firehose.lines("s")).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    void aWholeCallFailureIsReportedPerEventWithTheAwsCodeNotAsAnException() {
+        firehose.createStream("s").createStream("t");
+        FirehoseSink sink = FirehoseSink.builder(firehose).deliveryStream("s").route("other", "t").build();
+        firehose.throttleNextCalls(1);
+
+        BatchResult throttled = send(sink, new Batch().add("x", null, "a\n").add("x", null, "b\n"));
+        assertThat(throttled.get(0).status()).isEqualTo(RecordResult.Status.RETRYABLE);
+        assertThat(throttled.get(0).code()).isEqualTo("ServiceUnavailableException");
+        assertThat(throttled.get(1)).isEqualTo(throttled.get(0));
+
+        firehose.deleteDeliveryStream(r -> r.deliveryStreamName("s"));
+        time.runPending();
+        BatchResult missing = send(sink, new Batch().add("x", null, "c\n").add("other", null, "d\n"));
+        assertThat(missing.get(0).status()).isEqualTo(RecordResult.Status.PERMANENT);
+        assertThat(missing.get(0).code()).isEqualTo("ResourceNotFoundException");
+        assertThat(missing.get(0).message()).contains("Firehose s under account").contains("(delivery stream s)");
+        assertThat(missing.get(1).isOk()).as("the other stream's request is independent").isTrue();
+    }
+
+    @Test
+    void largeSendsAreSplitWithinTheRequestLimits() {
+        firehose.createStream("s");
+        FirehoseSink sink = FirehoseSink.builder(firehose).deliveryStream("s").build();
+        Batch batch = new Batch();
+        for (int i = 0; i < 1_200; i++) {
+            batch.add("t", null, "no newline " + i); // not packable: one record each
+        }
+        BatchResult result = send(sink, batch);
+        assertThat(result.get(1_199).isOk()).isTrue();
+        assertThat(firehose.stats("s").putCalls()).isEqualTo(3);
+        assertThat(firehose.maxRecordsInOneCall()).isEqualTo(500);
+        assertThat(firehose.limitViolations()).isEmpty();
+    }
+
+    @Test
+    void closeLeavesTheCallersClientOpen() {
+        firehose.createStream("s");
+        FirehoseSink sink = FirehoseSink.builder(firehose).deliveryStream("s").build();
+        sink.close();
+        assertThat(send(sink, new Batch().add("t", null, "a\n")).get(0).isOk()).isTrue();
+    }
+
+    @Test
+    void recommendedClientConfigurationTurnsSdkRetriesOffAndARealClientAcceptsIt() {
+        ClientOverrideConfiguration config = FirehoseSink.recommendedClientConfiguration();
+        assertThat(config.retryStrategy()).hasValueSatisfying(s -> assertThat(s.maxAttempts()).isEqualTo(1));
+        try (FirehoseAsyncClient client = FirehoseAsyncClient.builder()
+                .region(Region.US_EAST_1)
+                .credentialsProvider(AnonymousCredentialsProvider.create())
+                .overrideConfiguration(config)
+                .build()) {
+            FirehoseSink sink = FirehoseSink.builder(client).deliveryStream("analytics-backup").build();
+            assertThat(sink.limits().maxBytesPerRecord()).isEqualTo(FirehoseSink.MAX_BYTES_PER_RECORD);
+        }
+    }
+}
