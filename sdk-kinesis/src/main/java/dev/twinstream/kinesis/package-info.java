@@ -1,6 +1,6 @@
 /**
- * The Amazon Kinesis Data Streams sink. Not built yet: the module exists so the reactor, the BOM
- * and the dependencies on the AWS SDK's {@code kinesis} client and Caffeine are in place for the
- * issue that adds {@code KinesisSink} (shard prediction, KPL-compatible aggregation, {@code FakeKinesis}).
+ * The Amazon Kinesis Data Streams sink: {@link dev.twinstream.kinesis.KinesisSink}, with shard
+ * prediction, KPL-compatible aggregation, per-shard rate limiting and one error table. Everything
+ * under {@code dev.twinstream.kinesis.internal} is implementation, not API.
  */
 package dev.twinstream.kinesis;

@@ -42,4 +42,7 @@ public final class TwinstreamAssertions {
     public static TrackerMetricsAssert assertThat(dev.twinstream.core.TrackerMetrics metrics) {
         return new TrackerMetricsAssert(metrics);
     }
+
+    /** Starts assertions on a {@link FakeKinesis}; pick the stream with {@code .stream(name)}. */
+    public static FakeKinesisAssert assertThat(FakeKinesis kinesis) { return new FakeKinesisAssert(kinesis); }
 }

@@ -1,0 +1,150 @@
+package dev.twinstream.kinesis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.twinstream.core.ConfigurationException;
+import dev.twinstream.core.spi.BatchResult;
+import dev.twinstream.core.spi.RecordResult;
+import dev.twinstream.testkit.FakeKinesis;
+import dev.twinstream.testkit.TestBatches;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class KinesisSinkTest {
+    static final String STREAM = "events";
+
+    @Test
+    void buildReportsEveryBadSettingInOneException() {
+        FakeKinesis k = FakeKinesis.builder().build().createStream(STREAM, 1);
+        assertThatThrownBy(() -> KinesisSink.builder(k, STREAM).maxRequestBytes(1024).aggregatedRecordMaxBytes(2 * 1024 * 1024)
+                .shardRecordsPerSecond(0).maxEventsPerBatch(1_000_000).shardMapRefreshInterval(Duration.ZERO).build())
+                .isInstanceOf(ConfigurationException.class)
+                .satisfies(e -> assertThat(((ConfigurationException) e).violations()).containsExactlyInAnyOrder(
+                        "KinesisSink.maxRequestBytes must be between 5242880 and 10485760 but was 1024",
+                        "KinesisSink.aggregatedRecordMaxBytes must be between 1044 and 1048576 but was 2097152",
+                        "KinesisSink.maxEventsPerBatch must be between 1 and 100000 but was 1000000",
+                        "KinesisSink.shardRecordsPerSecond must be between 1 and 1000 but was 0",
+                        "KinesisSink.shardMapRefreshInterval must be between PT1S and PT1H but was PT0S"));
+        assertThatThrownBy(() -> KinesisSink.builder(null, "").aggregation(false).maxEventsPerBatch(501).build())
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("client must not be null").hasMessageContaining("stream must be")
+                .hasMessageContaining("maxEventsPerBatch must be between 1 and 500 but was 501");
+    }
+
+    @Test
+    void limitsLeaveRoomForTheLongestKeyAndDeclareTheKeyLimit() {
+        FakeKinesis k = FakeKinesis.builder().build().createStream(STREAM, 1);
+        try (KinesisSink aggregated = KinesisSink.builder(k, STREAM).build();
+             KinesisSink plain = KinesisSink.builder(k, STREAM).aggregation(false).build()) {
+            assertThat(aggregated.limits().maxRecordsPerBatch()).isEqualTo(10_000);
+            assertThat(plain.limits().maxRecordsPerBatch()).isEqualTo(500);
+            assertThat(plain.limits().maxBytesPerBatch()).isEqualTo(10L * 1024 * 1024);
+            assertThat(plain.limits().maxBytesPerRecord()).isEqualTo(1024 * 1024 - 1024);
+            assertThat(plain.limits().maxPartitionKeyChars()).isEqualTo(256);
+        }
+    }
+
+    @Test
+    void buildAsyncReadsTheStreamsRecordSizeLimit() {
+        FakeKinesis k = FakeKinesis.builder().build().createStream(STREAM, 1).maxRecordSizeKiB(STREAM, 4096);
+        try (KinesisSink sink = KinesisSink.builder(k, STREAM).buildAsync().join()) {
+            assertThat(sink.maxRecordBytes()).isEqualTo(4 * 1024 * 1024);
+            assertThat(sink.limits().maxBytesPerRecord()).isEqualTo(4 * 1024 * 1024 - 1024);
+            byte[] big = new byte[3 * 1024 * 1024];
+            assertThat(sink.send(TestBatches.of(big)).toCompletableFuture().join().get(0).isOk()).isTrue();
+        }
+        try (KinesisSink sink = KinesisSink.builder(k, STREAM).maxRecordBytes(1024 * 1024).buildAsync().join()) {
+            assertThat(sink.maxRecordBytes()).as("an explicit setting wins").isEqualTo(1024 * 1024);
+        }
+    }
+
+    @Test
+    void aStreamArnWorksLikeItsName() {
+        FakeKinesis k = FakeKinesis.builder().build().createStream(STREAM, 2);
+        try (KinesisSink sink = KinesisSink.builder(k, "arn:aws:kinesis:us-east-1:000000000000:stream/" + STREAM).build()) {
+            BatchResult r = sink.send(TestBatches.ofUtf8("a", "b", "c")).toCompletableFuture().join();
+            assertThat(r.get(0).isOk() && r.get(1).isOk() && r.get(2).isOk()).isTrue();
+        }
+        assertThat(k.eventCount(STREAM)).isEqualTo(3);
+    }
+
+    @Test
+    void aMissingStreamFailsEveryRecordPermanently() {
+        FakeKinesis k = FakeKinesis.builder().build();
+        try (KinesisSink sink = KinesisSink.builder(k, "missing").build()) {
+            BatchResult r = sink.send(TestBatches.ofUtf8("a", "b")).toCompletableFuture().join();
+            assertThat(r.get(0)).isEqualTo(r.get(1));
+            assertThat(r.get(0).status()).isEqualTo(RecordResult.Status.PERMANENT);
+            assertThat(r.get(0).code()).isEqualTo("ResourceNotFoundException");
+        }
+    }
+
+    @Test
+    void aFailedShardMapLoadIsNotKeptTheNextSendLoadsAgain() {
+        FakeKinesis k = FakeKinesis.builder().build();
+        try (KinesisSink sink = KinesisSink.builder(k, STREAM).build()) {
+            BatchResult before = sink.send(TestBatches.ofUtf8("a")).toCompletableFuture().join();
+            assertThat(before.get(0).code()).isEqualTo("ResourceNotFoundException");
+            k.createStream(STREAM, 2);
+            BatchResult after = sink.send(TestBatches.ofUtf8("b", "c")).toCompletableFuture().join();
+            assertThat(after.get(0).isOk() && after.get(1).isOk()).as("%s", after).isTrue();
+        }
+        assertThat(k.eventCount(STREAM)).isEqualTo(2);
+    }
+
+    @Test
+    void theShardMapIsReloadedOnceItIsOlderThanTheRefreshInterval() {
+        dev.twinstream.testkit.VirtualScheduler time = new dev.twinstream.testkit.VirtualScheduler();
+        FakeKinesis k = FakeKinesis.builder().build().createStream(STREAM, 1);
+        try (KinesisSink sink = KinesisSink.builder(k, STREAM).clock(time.clock()).scheduler(time)
+                .shardMapRefreshInterval(Duration.ofSeconds(30)).build()) {
+            java.util.concurrent.CompletableFuture<BatchResult> first = sink.send(TestBatches.ofUtf8("a", "b")).toCompletableFuture();
+            time.runPending();
+            assertThat(first.join().get(0).isOk()).isTrue();
+            k.reshard(STREAM, 4);
+            time.advance(Duration.ofSeconds(31));
+            // This send still uses the old map and triggers the background reload...
+            java.util.concurrent.CompletableFuture<BatchResult> second = sink.send(TestBatches.ofUtf8("c")).toCompletableFuture();
+            time.runPending();
+            assertThat(second).isDone();
+            // ...so later aggregated records are predicted for the four new shards.
+            java.util.List<byte[]> payloads = TestBatches.payloads(400, 50);
+            java.util.concurrent.CompletableFuture<BatchResult> f = sink.send(TestBatches.of(payloads)).toCompletableFuture();
+            assertThat(time.advanceUntil(f::isDone, Duration.ofMinutes(1))).isTrue();
+            BatchResult r = f.join();
+            for (int i = 0; i < r.size(); i++) {
+                assertThat(r.get(i).isOk()).as("record %d: %s", i, r.get(i)).isTrue();
+            }
+        }
+        dev.twinstream.testkit.TwinstreamAssertions.assertThat(k).stream(STREAM).hasEveryEventOnItsPartitionKeysShard();
+    }
+
+    @Test
+    void invalidKeysFailAloneAndLargeEventsGoAsPlainRecords() {
+        FakeKinesis k = FakeKinesis.builder().build().createStream(STREAM, 1);
+        try (KinesisSink sink = KinesisSink.builder(k, STREAM).aggregatedRecordMaxBytes(4096).build()) {
+            BatchResult r = sink.send(TestBatches.builder()
+                    .add("e1", "t", "k1", new byte[10], 1)
+                    .add("e2", "t", "", new byte[10], 1)
+                    .add("e3", "t", "x".repeat(257), new byte[10], 1)
+                    .add("e4", "t", "k4", new byte[10_000], 1)
+                    .add("e5", "t", "k5", new byte[10], 1)
+                    .build()).toCompletableFuture().join();
+            assertThat(r.get(0).isOk()).isTrue();
+            assertThat(r.get(1).code()).isEqualTo("InvalidPartitionKey");
+            assertThat(r.get(2).status()).isEqualTo(RecordResult.Status.PERMANENT);
+            assertThat(r.get(3).isOk()).isTrue();
+            assertThat(r.get(4).isOk()).isTrue();
+        }
+        assertThat(k.recordCount(STREAM)).as("one aggregate (k1, k5) and one plain record (k4)").isEqualTo(2);
+        assertThat(k.events(STREAM)).extracting(FakeKinesis.StoredEvent::partitionKey).containsExactlyInAnyOrder("k1", "k4", "k5");
+    }
+
+    @Test
+    void recommendedClientConfigurationTurnsSdkRetriesOff() {
+        assertThat(KinesisSink.recommendedClientConfiguration().retryStrategy()).hasValueSatisfying(
+                s -> assertThat(s.maxAttempts()).isEqualTo(1));
+        assertThat(KinesisSink.recommendedClientConfiguration().apiCallTimeout()).contains(Duration.ofSeconds(30));
+    }
+}
