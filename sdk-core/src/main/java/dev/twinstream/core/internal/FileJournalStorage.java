@@ -98,7 +98,8 @@ final class FileJournalStorage implements JournalStorage {
 
     @Override
     public Closeable tryLock(String name) throws IOException {
-        FileChannel channel = FileChannel.open(directory.resolve(name), OPEN_OPTIONS);
+        Path path = directory.resolve(name);
+        FileChannel channel = posix ? FileChannel.open(path, OPEN_OPTIONS, ownerOnly()) : FileChannel.open(path, OPEN_OPTIONS);
         FileLock lock;
         try {
             lock = channel.tryLock();
