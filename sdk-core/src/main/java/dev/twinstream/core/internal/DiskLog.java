@@ -804,6 +804,10 @@ final class DiskLog implements EventLog {
                     int size = b.length;
                     bytesScanned += size;
                     segmentCount++;
+                    if (size == 0 && first != firstSeqs.get(firstSeqs.size() - 1)) {
+                        // The newest segment may be empty after a crash; an older one was emptied by damage.
+                        damage(name, 0, 0, "segment is empty although newer segments follow");
+                    }
                     JournalFormat.Header header = JournalFormat.readHeader(b, size);
                     int pos;
                     if (header != null) {
