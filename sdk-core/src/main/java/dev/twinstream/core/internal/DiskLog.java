@@ -659,16 +659,21 @@ final class DiskLog implements EventLog {
                 checkpointDirty = true;
                 syncOnce(true);
             }
-            shutDown = true;
-            closeQuietly(active);
-            active = null;
-            closeQuietly(lock);
+            release();
         } finally {
             writerLock.unlock();
         }
         synchronized (progress) {
             progress.notifyAll();
         }
+    }
+
+    /** Closes the active segment and the directory lock; under writerLock. */
+    private void release() {
+        shutDown = true;
+        closeQuietly(active);
+        active = null;
+        closeQuietly(lock);
     }
 
     /**
@@ -684,10 +689,7 @@ final class DiskLog implements EventLog {
         }
         writerLock.lock();
         try {
-            shutDown = true;
-            closeQuietly(active);
-            active = null;
-            closeQuietly(lock);
+            release();
         } finally {
             writerLock.unlock();
         }

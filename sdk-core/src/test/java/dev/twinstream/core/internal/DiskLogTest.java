@@ -27,17 +27,7 @@ class DiskLogTest {
     private static final int BOTH = 0b11;
 
     private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
-    private final Clock clock = new Clock() {
-        @Override
-        public long nanoTime() {
-            return nanos.get();
-        }
-
-        @Override
-        public long epochMillis() {
-            return nanos.get() / 1_000_000;
-        }
-    };
+    private final Clock clock = new NanoClock(nanos);
     private final List<String> drops = new ArrayList<>();
     private final LogObserver observer = new LogObserver() {
         @Override

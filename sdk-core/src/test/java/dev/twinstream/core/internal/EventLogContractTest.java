@@ -27,17 +27,7 @@ abstract class EventLogContractTest {
     final AtomicLong nanos = new AtomicLong();
     /** Every record the test created, in creation order. */
     final List<LogRecord> created = new ArrayList<>();
-    final Clock clock = new Clock() {
-        @Override
-        public long nanoTime() {
-            return nanos.get();
-        }
-
-        @Override
-        public long epochMillis() {
-            return nanos.get() / 1_000_000;
-        }
-    };
+    final Clock clock = new NanoClock(nanos);
     final List<String> drops = new ArrayList<>();
     final List<String> wakes = new ArrayList<>();
     final LogObserver observer = new LogObserver() {

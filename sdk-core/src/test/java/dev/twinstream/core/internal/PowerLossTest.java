@@ -29,17 +29,7 @@ class PowerLossTest {
     private static final Duration INTERVAL = Duration.ofMillis(10);
 
     private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
-    private final Clock clock = new Clock() {
-        @Override
-        public long nanoTime() {
-            return nanos.get();
-        }
-
-        @Override
-        public long epochMillis() {
-            return nanos.get() / 1_000_000;
-        }
-    };
+    private final Clock clock = new NanoClock(nanos);
 
     /** What a workload run saw before the power went. */
     private static final class Run {
