@@ -31,4 +31,10 @@ public interface DeliveryListener {
 
     /** The event was dropped for the sink, for the given reason (never silently: it is counted too). */
     default void onDropped(String sink, TrackedEvent event, DropReason reason) {}
+
+    /**
+     * A disk journal was opened when the tracker was built: what it read back and what damage it
+     * skipped. Called once, before any other callback of the recovered events.
+     */
+    default void onJournalRecovered(JournalRecovery recovery) {}
 }

@@ -65,6 +65,25 @@ public interface EventTracker extends AutoCloseable {
     String track(Object event);
 
     /**
+     * Like {@link #track(Object)}, and waits until the event is durable: forced to storage by a disk
+     * journal (group commit under {@link FsyncPolicy#always()}, the next interval's force under
+     * {@link FsyncPolicy#interval(java.time.Duration)}). Blocks for at most the journal's
+     * {@link Journal#durableTimeout(Duration) durable timeout} (plus the BLOCK timeout if the journal
+     * is full). An event this returns for survives a crash of the process, of the OS and a power
+     * loss (given a storage device that honours fsync).
+     *
+     * @return the event's id
+     * @throws NotDurableException if the event was not confirmed durable in time, the journal cannot
+     *     write, or the overflow policy dropped it ({@link NotDurableException#accepted()} tells)
+     * @throws UnsupportedOperationException with a memory journal, or a disk journal under
+     *     {@link FsyncPolicy#never()}: neither ever makes an event durable
+     * @throws EventRejectedException as {@link #track(Object)}
+     * @throws BufferFullException as {@link #track(Object)}
+     * @throws IllegalStateException as {@link #track(Object)}
+     */
+    String trackDurable(Object event);
+
+    /**
      * Like {@link #track(Object)}, and returns a future that completes once every sink of the event
      * delivered it — or exceptionally with {@link DeliveryFailedException} once any sink
      * dead-lettered or dropped it and the others finished. Completed on the listener thread.

@@ -1,6 +1,9 @@
 package dev.twinstream.core;
 
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Where accepted events wait until every sink has them: the event log shared by all sinks, bounded
@@ -9,6 +12,14 @@ import java.util.Objects;
  *
  * <p>{@link #memory()} keeps events in memory: fast, but a crash or a {@code close()} that times out
  * loses what was not yet delivered (counted as {@link DropReason#CLOSED_BEFORE_DELIVERY} on close).
+ *
+ * <p>{@link #disk(Path)} also writes every accepted event to append-only segment files in a
+ * directory and keeps one checkpoint per sink, so events survive a crash or a restart of the
+ * process and each sink resumes where it stopped. An event is <em>accepted</em> when
+ * {@code track()} returns and <em>durable</em> once the {@link FsyncPolicy} forced it to storage
+ * ({@link EventTracker#trackDurable(Object)} waits for that). In the current design the disk
+ * journal also keeps every pending event in memory: {@link #maxBytes(long)} bounds both. See
+ * {@code docs/JOURNAL.md} for the format and the guarantees.
  */
 public final class Journal {
 
@@ -16,43 +27,118 @@ public final class Journal {
     public static final long DEFAULT_MAX_BYTES = 64L * 1024 * 1024;
     /** Smallest allowed capacity: 64 KiB. */
     public static final long MIN_MAX_BYTES = 64L * 1024;
+    /** Largest allowed capacity: 1 TiB. */
+    public static final long MAX_MAX_BYTES = 1L << 40;
     /** Default overflow policy: block the caller for at most one second. */
-    public static final OverflowPolicy DEFAULT_OVERFLOW = OverflowPolicy.block(java.time.Duration.ofSeconds(1));
+    public static final OverflowPolicy DEFAULT_OVERFLOW = OverflowPolicy.block(Duration.ofSeconds(1));
+    /** Default size at which the disk journal starts a new segment file: 16 MiB. */
+    public static final long DEFAULT_SEGMENT_BYTES = 16L * 1024 * 1024;
+    /** Smallest segment size: 64 KiB. */
+    public static final long MIN_SEGMENT_BYTES = 64L * 1024;
+    /** Largest segment size: 1 GiB (recovery reads one segment at a time into memory). */
+    public static final long MAX_SEGMENT_BYTES = 1L << 30;
+    /** Default longest wait of {@link EventTracker#trackDurable(Object)}: 10 s. */
+    public static final Duration DEFAULT_DURABLE_TIMEOUT = Duration.ofSeconds(10);
+    /** {@link #perSinkQuotaBytes(long)} value meaning "no quota beyond {@link #maxBytes()}". */
+    public static final long NO_QUOTA = Long.MAX_VALUE;
 
     /** Storage kinds. */
     public enum Kind {
-        /** Bounded in-memory segments. */
-        MEMORY
+        /** Bounded in-memory log. */
+        MEMORY,
+        /** Append-only segment files with per-sink checkpoints, plus the in-memory index. */
+        DISK
     }
 
     private final Kind kind;
+    private final Path directory;
     private final long maxBytes;
     private final OverflowPolicy overflow;
+    private final FsyncPolicy fsync;
+    private final long segmentBytes;
+    private final long perSinkQuotaBytes;
+    private final Duration durableTimeout;
 
-    private Journal(Kind kind, long maxBytes, OverflowPolicy overflow) {
+    private Journal(Kind kind, Path directory, long maxBytes, OverflowPolicy overflow, FsyncPolicy fsync,
+                    long segmentBytes, long perSinkQuotaBytes, Duration durableTimeout) {
         this.kind = kind;
+        this.directory = directory;
         this.maxBytes = maxBytes;
         this.overflow = overflow;
+        this.fsync = fsync;
+        this.segmentBytes = segmentBytes;
+        this.perSinkQuotaBytes = perSinkQuotaBytes;
+        this.durableTimeout = durableTimeout;
     }
 
     /** An in-memory journal of {@link #DEFAULT_MAX_BYTES} with {@link #DEFAULT_OVERFLOW}. */
     public static Journal memory() {
-        return new Journal(Kind.MEMORY, DEFAULT_MAX_BYTES, DEFAULT_OVERFLOW);
+        return new Journal(Kind.MEMORY, null, DEFAULT_MAX_BYTES, DEFAULT_OVERFLOW, null, DEFAULT_SEGMENT_BYTES,
+                NO_QUOTA, DEFAULT_DURABLE_TIMEOUT);
     }
 
-    /** The same journal with a different capacity, counted in encoded payload bytes. */
+    /**
+     * A disk journal in {@code directory} (created if missing, with owner-only permissions where the
+     * file system supports POSIX permissions): {@link #DEFAULT_MAX_BYTES}, {@link #DEFAULT_OVERFLOW},
+     * {@link FsyncPolicy#always()}, segments of {@link #DEFAULT_SEGMENT_BYTES}. One tracker at a time
+     * may use a directory; {@code build()} refuses a second one.
+     */
+    public static Journal disk(Path directory) {
+        return new Journal(Kind.DISK, Objects.requireNonNull(directory, "directory"), DEFAULT_MAX_BYTES, DEFAULT_OVERFLOW,
+                FsyncPolicy.always(), DEFAULT_SEGMENT_BYTES, NO_QUOTA, DEFAULT_DURABLE_TIMEOUT);
+    }
+
+    /**
+     * The same journal with a different capacity, counted in encoded payload bytes of the events
+     * held (for a disk journal the files add a frame header per event and up to one segment of
+     * delivered events not yet deleted).
+     */
     public Journal maxBytes(long maxBytes) {
-        return new Journal(kind, maxBytes, overflow);
+        return new Journal(kind, directory, maxBytes, overflow, fsync, segmentBytes, perSinkQuotaBytes, durableTimeout);
     }
 
     /** The same journal with a different overflow policy. */
     public Journal overflow(OverflowPolicy overflow) {
-        return new Journal(kind, maxBytes, Objects.requireNonNull(overflow, "overflow"));
+        return new Journal(kind, directory, maxBytes, Objects.requireNonNull(overflow, "overflow"), fsync, segmentBytes,
+                perSinkQuotaBytes, durableTimeout);
+    }
+
+    /** The same disk journal with a different fsync policy; a memory journal refuses it at {@code build()}. */
+    public Journal fsync(FsyncPolicy fsync) {
+        return new Journal(kind, directory, maxBytes, overflow, Objects.requireNonNull(fsync, "fsync"), segmentBytes,
+                perSinkQuotaBytes, durableTimeout);
+    }
+
+    /** The same disk journal with a different segment file size ({@link #MIN_SEGMENT_BYTES} to {@link #MAX_SEGMENT_BYTES}). */
+    public Journal segmentBytes(long segmentBytes) {
+        return new Journal(kind, directory, maxBytes, overflow, fsync, segmentBytes, perSinkQuotaBytes, durableTimeout);
+    }
+
+    /**
+     * The same journal with a per-sink quota: the most payload bytes one sink may hold pending (not
+     * yet delivered, dead-lettered or dropped) in the journal, so a sink that is down cannot take the
+     * whole journal from the others. An event that would take a sink over its quota is dropped for
+     * that sink only ({@link DropReason#SINK_QUOTA_EXCEEDED}), whatever the overflow policy; its
+     * other sinks still get it. Between {@link #MIN_MAX_BYTES} and {@link #maxBytes()}; default none.
+     */
+    public Journal perSinkQuotaBytes(long perSinkQuotaBytes) {
+        return new Journal(kind, directory, maxBytes, overflow, fsync, segmentBytes, perSinkQuotaBytes, durableTimeout);
+    }
+
+    /** How long {@link EventTracker#trackDurable(Object)} waits for the force (1 ms to 1 h). */
+    public Journal durableTimeout(Duration durableTimeout) {
+        return new Journal(kind, directory, maxBytes, overflow, fsync, segmentBytes, perSinkQuotaBytes,
+                Objects.requireNonNull(durableTimeout, "durableTimeout"));
     }
 
     /** The storage kind. */
     public Kind kind() {
         return kind;
+    }
+
+    /** The directory of a disk journal; empty for a memory journal. */
+    public Optional<Path> directory() {
+        return Optional.ofNullable(directory);
     }
 
     /** The capacity in bytes: the sum of the distinct encoded payloads of the events held. */
@@ -65,8 +151,39 @@ public final class Journal {
         return overflow;
     }
 
+    /** The fsync policy of a disk journal; empty for a memory journal unless one was set (which build() refuses). */
+    public Optional<FsyncPolicy> fsync() {
+        return Optional.ofNullable(fsync);
+    }
+
+    /** The segment file size of a disk journal. */
+    public long segmentBytes() {
+        return segmentBytes;
+    }
+
+    /** The per-sink quota in bytes, or {@link #NO_QUOTA}. */
+    public long perSinkQuotaBytes() {
+        return perSinkQuotaBytes;
+    }
+
+    /** The longest wait of {@link EventTracker#trackDurable(Object)}. */
+    public Duration durableTimeout() {
+        return durableTimeout;
+    }
+
     @Override
     public String toString() {
-        return "Journal{" + kind + ", maxBytes=" + maxBytes + ", overflow=" + overflow + '}';
+        StringBuilder sb = new StringBuilder("Journal{").append(kind);
+        if (directory != null) {
+            sb.append(", directory=").append(directory);
+        }
+        sb.append(", maxBytes=").append(maxBytes).append(", overflow=").append(overflow);
+        if (fsync != null) {
+            sb.append(", fsync=").append(fsync).append(", segmentBytes=").append(segmentBytes);
+        }
+        if (perSinkQuotaBytes != NO_QUOTA) {
+            sb.append(", perSinkQuotaBytes=").append(perSinkQuotaBytes);
+        }
+        return sb.append('}').toString();
     }
 }

@@ -12,10 +12,23 @@ public final class TrackerMetrics {
     private final long bufferFullRejections;
     private final long journalBytes;
     private final long journalMaxBytes;
+    private final long durableRecords;
+    private final long journalWriteFailures;
+    private final JournalRecovery journalRecovery;
 
-    /** Creates a snapshot; the tracker does this. */
+    /** Creates a snapshot of a tracker with a memory journal; the tracker does this. */
     public TrackerMetrics(Map<String, SinkMetrics> sinks, Map<EventRejectedException.Reason, Long> rejectedByReason,
                           long bufferFullRejections, long journalBytes, long journalMaxBytes) {
+        this(sinks, rejectedByReason, bufferFullRejections, journalBytes, journalMaxBytes, 0, 0, JournalRecovery.none());
+    }
+
+    /** Creates a snapshot with the disk journal's figures; the tracker does this. */
+    public TrackerMetrics(Map<String, SinkMetrics> sinks, Map<EventRejectedException.Reason, Long> rejectedByReason,
+                          long bufferFullRejections, long journalBytes, long journalMaxBytes, long durableRecords,
+                          long journalWriteFailures, JournalRecovery journalRecovery) {
+        this.durableRecords = durableRecords;
+        this.journalWriteFailures = journalWriteFailures;
+        this.journalRecovery = journalRecovery;
         this.sinks = Collections.unmodifiableMap(new LinkedHashMap<>(sinks));
         EnumMap<EventRejectedException.Reason, Long> rejected = new EnumMap<>(EventRejectedException.Reason.class);
         for (EventRejectedException.Reason reason : EventRejectedException.Reason.values()) {
@@ -65,6 +78,24 @@ public final class TrackerMetrics {
         return journalMaxBytes;
     }
 
+    /**
+     * Events the disk journal forced to storage since the tracker was built (durable); always 0 for
+     * a memory journal and under {@link FsyncPolicy#never()}.
+     */
+    public long durableRecords() {
+        return durableRecords;
+    }
+
+    /** Write cycles of the disk journal that failed (disk full, I/O error) and were retried. */
+    public long journalWriteFailures() {
+        return journalWriteFailures;
+    }
+
+    /** What opening the disk journal recovered and skipped; {@link JournalRecovery#none()} for a memory journal. */
+    public JournalRecovery journalRecovery() {
+        return journalRecovery;
+    }
+
     /** Whether every sink's counters are conserved (see {@link SinkMetrics#isConserved()}). */
     public boolean isConserved() {
         for (SinkMetrics m : sinks.values()) {
@@ -79,6 +110,9 @@ public final class TrackerMetrics {
     public String toString() {
         StringBuilder sb = new StringBuilder("TrackerMetrics{journal=").append(journalBytes).append('/')
                 .append(journalMaxBytes).append(" bytes, bufferFullRejections=").append(bufferFullRejections);
+        if (durableRecords > 0 || journalWriteFailures > 0) {
+            sb.append(", durableRecords=").append(durableRecords).append(", journalWriteFailures=").append(journalWriteFailures);
+        }
         for (Map.Entry<EventRejectedException.Reason, Long> e : rejectedByReason.entrySet()) {
             if (e.getValue() > 0) {
                 sb.append(", rejected.").append(e.getKey()).append('=').append(e.getValue());

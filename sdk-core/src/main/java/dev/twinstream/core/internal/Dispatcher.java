@@ -236,7 +236,8 @@ final class Dispatcher {
 
     /**
      * Stops the loop for good, on the calling thread: waits for a running drain, applies the
-     * completions that already arrived, then drops whatever is still pending with {@code reason}.
+     * completions that already arrived, then drops whatever is still pending with {@code reason}
+     * (null: leaves it pending, for the disk journal to keep).
      */
     void stop(DropReason reason) {
         drainLock.lock();

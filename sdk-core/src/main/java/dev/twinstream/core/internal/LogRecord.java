@@ -17,8 +17,11 @@ final class LogRecord implements TrackedEvent {
     final long acceptedNanos;
     /** Indexed by format slot; null for formats no sink of this record uses. */
     final byte[][] payloads;
-    /** Bit {@code i} set when sink {@code i} receives this record. */
-    final int sinkMask;
+    /**
+     * Bit {@code i} set when sink {@code i} receives this record. Narrowed only by the log, under its
+     * lock and before the record is stored, when a sink is over its quota.
+     */
+    int sinkMask;
     /** What the record costs the log: the sum of its distinct payloads. */
     final int sizeBytes;
     /** Non-null when the caller asked for a delivery receipt. */

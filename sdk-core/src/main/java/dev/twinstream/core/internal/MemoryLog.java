@@ -14,6 +14,11 @@ import java.util.concurrent.TimeUnit;
  * monitor; every critical section is short. A monitor rather than a {@code ReentrantLock}: HotSpot
  * spins briefly on a contended monitor before parking, and at these section lengths that avoids
  * most park/unpark round trips between producers and the dispatcher.
+ *
+ * <p>The disk journal ({@link DiskLog}) uses it as its index: it starts the log at a recovered
+ * sequence number, {@link #restore restores} recovered records, and frames every stored record into
+ * its write buffer through a {@link StoreHook} called under this log's monitor, so frames are
+ * written in sequence order.
  */
 final class MemoryLog implements EventLog {
     /**
@@ -39,8 +44,21 @@ final class MemoryLog implements EventLog {
     private final long[] commitSeq;
     private final int[] unreadCount;
     private final long[] unreadBytes;
+    /** Per sink, payload bytes of stored records the sink has not committed: what its quota bounds. */
+    private final long[] heldBytes;
+    private final long quotaBytes;
+    private final StoreHook hook;
     private int blockedAppenders;
     private boolean closed;
+
+    /** Called under the log's monitor for every record stored by {@link #append}, in sequence order. */
+    interface StoreHook {
+        /** {@code record.seq} is assigned. Must not block or call back into the log. */
+        void stored(LogRecord record);
+
+        /** No hook: the plain memory journal. */
+        StoreHook NONE = record -> { };
+    }
 
     /**
      * @param formatSlot per sink, the index of its payload in {@link LogRecord#payloads}
@@ -49,6 +67,16 @@ final class MemoryLog implements EventLog {
      */
     MemoryLog(Clock clock, long maxBytes, OverflowPolicy overflow, LogObserver observer,
               int[] formatSlot, int[] wakeRecords, long[] wakeBytes) {
+        this(clock, maxBytes, Long.MAX_VALUE, overflow, observer, formatSlot, wakeRecords, wakeBytes, 0, StoreHook.NONE);
+    }
+
+    /**
+     * @param quotaBytes most uncommitted payload bytes one sink may hold; {@code Long.MAX_VALUE} for none
+     * @param firstSeq the sequence number of the first record (a recovered journal continues its numbering)
+     * @param hook called under the monitor for every appended record
+     */
+    MemoryLog(Clock clock, long maxBytes, long quotaBytes, OverflowPolicy overflow, LogObserver observer,
+              int[] formatSlot, int[] wakeRecords, long[] wakeBytes, long firstSeq, StoreHook hook) {
         this.clock = clock;
         this.maxBytes = maxBytes;
         this.overflow = overflow;
@@ -61,6 +89,13 @@ final class MemoryLog implements EventLog {
         this.commitSeq = new long[sinks];
         this.unreadCount = new int[sinks];
         this.unreadBytes = new long[sinks];
+        this.heldBytes = new long[sinks];
+        this.quotaBytes = quotaBytes;
+        this.hook = hook;
+        this.headSeq = firstSeq;
+        this.tailSeq = firstSeq;
+        java.util.Arrays.fill(readSeq, firstSeq);
+        java.util.Arrays.fill(commitSeq, firstSeq);
     }
 
     @Override
@@ -68,11 +103,17 @@ final class MemoryLog implements EventLog {
         List<LogRecord> evicted = null;
         boolean appended = true;
         int wake = NO_WAKE;
+        int overQuota = 0;
         synchronized (this) {
             if (closed) {
                 throw new IllegalStateException("EventTracker is closed");
             }
-            if (bytes + record.sizeBytes > maxBytes) {
+            if (quotaBytes != Long.MAX_VALUE) {
+                overQuota = overQuota(record);
+                record.sinkMask &= ~overQuota;
+                appended = record.sinkMask != 0;
+            }
+            if (appended && bytes + record.sizeBytes > maxBytes) {
                 switch (overflow.kind()) {
                     case DROP_NEWEST:
                         appended = false;
@@ -89,9 +130,13 @@ final class MemoryLog implements EventLog {
             }
             if (appended) {
                 wake = store(record);
+                hook.stored(record);
             }
         }
-        if (!appended) {
+        if (overQuota != 0) {
+            reportDrops(record, DropReason.SINK_QUOTA_EXCEEDED, overQuota);
+        }
+        if (!appended && record.sinkMask != 0) {
             reportDrops(record, DropReason.OVERFLOW_DROP_NEWEST, record.sinkMask);
         }
         if (evicted != null) {
@@ -103,6 +148,61 @@ final class MemoryLog implements EventLog {
             observer.wake(wake == WAKE_BATCH_READY);
         }
         return appended;
+    }
+
+    /** The sinks of {@code record} that would exceed their quota with it. */
+    private int overQuota(LogRecord record) {
+        int over = 0;
+        for (int s = 0; s < formatSlot.length; s++) {
+            if (record.goesTo(s) && heldBytes[s] + record.payloads[formatSlot[s]].length > quotaBytes) {
+                over |= 1 << s;
+            }
+        }
+        return over;
+    }
+
+    /**
+     * Puts back a record recovered from disk, with its sequence number already set to
+     * {@link #appendPosition()}, without overflow policy, quota or wake-up: recovery restores what
+     * was accepted before, even if the journal was since configured smaller.
+     */
+    synchronized void restore(LogRecord record) {
+        if (record.seq != tailSeq) {
+            throw new IllegalArgumentException("restored record " + record.seq + " is not at the append position " + tailSeq);
+        }
+        store(record);
+    }
+
+    /** Fills a sequence number no sink needs (a recovered gap): never read, released at the next commit. */
+    synchronized void restoreHoles(long count) {
+        for (long i = 0; i < count; i++) {
+            if (tailSeq - headSeq == ring.length) {
+                grow();
+            }
+            ring[index(tailSeq)] = HOLE;
+            tailSeq++;
+        }
+    }
+
+    /**
+     * After recovery: {@code sink} had committed everything below {@code position}, so it starts
+     * reading and committing there (records below it were restored without this sink).
+     */
+    synchronized void restorePosition(int sink, long position) {
+        long p = Math.max(headSeq, Math.min(position, tailSeq));
+        commitSeq[sink] = Math.max(commitSeq[sink], p);
+        readSeq[sink] = Math.max(readSeq[sink], p);
+    }
+
+    /** Stands in for a sequence number without a record; shared, as no field of it is ever read. */
+    private static final LogRecord HOLE = new LogRecord("", "", "", null, 0, 0, new byte[0][], 0, null);
+
+    /**
+     * The position below which every record of {@code sink} is final or gone from the log: what
+     * the disk journal checkpoints for the sink.
+     */
+    synchronized long checkpointPosition(int sink) {
+        return Math.max(commitSeq[sink], headSeq);
     }
 
     /** What {@link #store} asks of the dispatcher. */
@@ -122,6 +222,7 @@ final class MemoryLog implements EventLog {
         for (int s = 0; s < formatSlot.length; s++) {
             if (record.goesTo(s)) {
                 int payload = record.payloads[formatSlot[s]].length;
+                heldBytes[s] += payload;
                 int count = ++unreadCount[s];
                 long before = unreadBytes[s];
                 unreadBytes[s] = before + payload;
@@ -140,6 +241,9 @@ final class MemoryLog implements EventLog {
         LogRecord r = ring[index(headSeq)];
         int unreadBy = 0;
         for (int s = 0; s < formatSlot.length; s++) {
+            if (r.goesTo(s) && commitSeq[s] <= r.seq) {
+                heldBytes[s] -= r.payloads[formatSlot[s]].length;
+            }
             if (readSeq[s] == headSeq) {
                 readSeq[s]++;
                 if (r.goesTo(s)) {
@@ -240,6 +344,13 @@ final class MemoryLog implements EventLog {
         long position = seq == ALL_READ ? readSeq[sink] : seq;
         if (position <= commitSeq[sink]) {
             return;
+        }
+        int slot = formatSlot[sink];
+        for (long q = Math.max(commitSeq[sink], headSeq), end = Math.min(position, tailSeq); q < end; q++) {
+            LogRecord r = ring[index(q)];
+            if (r.goesTo(sink)) {
+                heldBytes[sink] -= r.payloads[slot].length;
+            }
         }
         commitSeq[sink] = position;
         boolean released = false;

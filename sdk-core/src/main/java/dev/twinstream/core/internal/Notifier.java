@@ -56,6 +56,12 @@ final class Notifier {
         finish(sink, record, "dropped (" + reason + ")");
     }
 
+    void journalRecovered(dev.twinstream.core.JournalRecovery recovery) {
+        if (listener != null) {
+            run(() -> listener.onJournalRecovered(recovery), "onJournalRecovered");
+        }
+    }
+
     private void finish(String sink, LogRecord record, String failure) {
         Receipt receipt = record.receipt;
         if (receipt != null && receipt.sinkDone(sink, record, failure)) {

@@ -274,9 +274,19 @@ final class SinkChannel {
 
     /**
      * On close after the flush timed out: everything still pending for this sink is dropped with
-     * {@code reason}, including calls in flight (their outcome will never be processed).
+     * {@code reason}, including calls in flight (their outcome will never be processed). A null
+     * reason (disk journal) forgets the sink's state without dropping or committing anything: the
+     * records stay pending in the journal for the next tracker.
      */
     void abandon(DropReason reason) {
+        if (reason == null) {
+            unfinished.clear();
+            retries.clear();
+            readBuffer.clear();
+            inFlight = 0;
+            counters.inFlightRequests = 0;
+            return;
+        }
         for (LogRecord r : unfinished) {
             if ((r.terminalMask & bit) == 0) {
                 drop(r, reason);

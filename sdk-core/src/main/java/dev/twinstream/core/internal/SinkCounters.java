@@ -45,6 +45,12 @@ final class SinkCounters {
         acceptedBytes.add(bytes);
     }
 
+    /** Records the disk journal recovered for this sink at start: they count as accepted again. */
+    void restored(long records, long bytes) {
+        accepted.add(records);
+        acceptedBytes.add(bytes);
+    }
+
     void unaccepted(int bytes) {
         accepted.decrement();
         acceptedBytes.add(-bytes);

@@ -63,6 +63,9 @@ public final class TrackerEngine implements EventTracker, LogObserver {
     private final SinkChannel[] channels;
     private final Map<String, Integer> sinkIndex;
     private final EventLog log;
+    /** The same log when it is a disk journal, else null. */
+    private final DiskLog disk;
+    private final dev.twinstream.core.Journal journal;
     private final long journalMaxBytes;
     private final Dispatcher dispatcher;
     private final Notifier notifier;
@@ -145,7 +148,15 @@ public final class TrackerEngine implements EventTracker, LogObserver {
         notifier = new Notifier(s.listener, s.deadLetterHandler, listenerExecutor);
 
         journalMaxBytes = s.journal.maxBytes();
-        log = new MemoryLog(clock, journalMaxBytes, s.journal.overflow(), this, slots, batchRecords, batchBytes);
+        journal = s.journal;
+        if (s.journal.kind() == dev.twinstream.core.Journal.Kind.DISK) {
+            disk = openDisk(s, names, slots, batchRecords, batchBytes);
+            log = disk;
+        } else {
+            disk = null;
+            log = new MemoryLog(clock, journalMaxBytes, s.journal.perSinkQuotaBytes(), s.journal.overflow(), this, slots,
+                    batchRecords, batchBytes, 0, MemoryLog.StoreHook.NONE);
+        }
         dispatcher = new Dispatcher(scheduler, clock, log, s.random);
         channels = new SinkChannel[sinkCount];
         i = 0;
@@ -160,6 +171,58 @@ public final class TrackerEngine implements EventTracker, LogObserver {
             i++;
         }
         dispatcher.setChannels(channels);
+        if (disk != null) {
+            afterRecovery(s, trackerNumber);
+        }
+    }
+
+    private DiskLog openDisk(TrackerSettings s, String[] names, int[] slots, int[] batchRecords, long[] batchBytes) {
+        DiskLog.Config c = new DiskLog.Config();
+        c.clock = clock;
+        c.maxBytes = journalMaxBytes;
+        c.quotaBytes = s.journal.perSinkQuotaBytes();
+        c.overflow = s.journal.overflow();
+        c.fsync = s.journal.fsync().orElse(dev.twinstream.core.FsyncPolicy.always());
+        c.segmentBytes = s.journal.segmentBytes();
+        c.observer = this;
+        c.sinkNames = names;
+        c.slots = slots;
+        c.wakeRecords = batchRecords;
+        c.wakeBytes = batchBytes;
+        java.nio.file.Path dir = s.journal.directory().orElseThrow(IllegalStateException::new);
+        JournalStorage storage;
+        try {
+            storage = new FileJournalStorage(dir);
+        } catch (IOException e) {
+            throw new ConfigurationException(java.util.Collections.singletonList(
+                    "journal.directory: cannot create " + dir + " (" + e + ")"));
+        }
+        return DiskLog.open(c, storage);
+    }
+
+    /** Counts what the disk journal recovered as accepted, reports the recovery, starts the writer. */
+    private void afterRecovery(TrackerSettings s, int trackerNumber) {
+        long[] records = disk.recoveredRecords();
+        long[] bytes = disk.recoveredBytes();
+        boolean any = false;
+        for (SinkChannel channel : channels) {
+            channel.counters.restored(records[channel.index], bytes[channel.index]);
+            any |= records[channel.index] > 0;
+        }
+        dev.twinstream.core.JournalRecovery recovery = disk.recovery();
+        if (recovery.hasDamage()) {
+            LOG.warn("Twinstream disk journal {} recovered with damage skipped: {}",
+                    s.journal.directory().orElse(null), recovery);
+        } else if (recovery.recordsReplayed() > 0) {
+            LOG.info("Twinstream disk journal {} recovered {} pending events", s.journal.directory().orElse(null),
+                    recovery.recordsReplayed());
+        }
+        notifier.journalRecovered(recovery);
+        ThreadFactory tf = s.threadFactory != null ? s.threadFactory : OwnThreads.namedDaemons("journal", trackerNumber);
+        disk.start(tf);
+        if (any) {
+            dispatcher.signal();
+        }
     }
 
     /** Builds and starts a tracker, or throws a {@link ConfigurationException} with every violation. */
@@ -175,6 +238,30 @@ public final class TrackerEngine implements EventTracker, LogObserver {
     @Override
     public CompletableFuture<TrackedEvent> trackWithReceipt(Object event) {
         return accept(event, true).receipt.future;
+    }
+
+    @Override
+    public String trackDurable(Object event) {
+        if (disk == null) {
+            throw new UnsupportedOperationException("trackDurable needs a disk journal (Journal.disk(directory)); "
+                    + "a memory journal never makes an event durable");
+        }
+        if (journal.fsync().map(f -> f.kind() == dev.twinstream.core.FsyncPolicy.Kind.NEVER).orElse(false)) {
+            throw new UnsupportedOperationException("trackDurable needs an fsync policy of ALWAYS or INTERVAL; "
+                    + "under NEVER the journal never forces, so no event becomes durable");
+        }
+        LogRecord record = accept(event, false);
+        if (record.seq < 0) {
+            throw new dev.twinstream.core.NotDurableException(record.eventId, false, "event " + record.eventId
+                    + " was dropped by the overflow policy and is not in the journal");
+        }
+        if (!disk.awaitDurable(record.seq, journal.durableTimeout().toNanos())) {
+            IOException cause = disk.failure();
+            throw new dev.twinstream.core.NotDurableException(record.eventId, true, "event " + record.eventId
+                    + " was accepted but not confirmed durable within " + journal.durableTimeout()
+                    + (cause == null ? "" : "; the journal cannot write: " + cause.getMessage()));
+        }
+        return record.eventId;
     }
 
     private LogRecord accept(Object event, boolean withReceipt) {
@@ -366,6 +453,10 @@ public final class TrackerEngine implements EventTracker, LogObserver {
         for (EventRejectedException.Reason reason : REJECT_REASONS) {
             rejectedByReason.put(reason, rejected.get(reason.ordinal()));
         }
+        if (disk != null) {
+            return new TrackerMetrics(sinks, rejectedByReason, bufferFullRejections.get(), log.sizeBytes(), journalMaxBytes,
+                    disk.durableRecords(), disk.writeFailures(), disk.recovery());
+        }
         return new TrackerMetrics(sinks, rejectedByReason, bufferFullRejections.get(), log.sizeBytes(), journalMaxBytes);
     }
 
@@ -388,7 +479,11 @@ public final class TrackerEngine implements EventTracker, LogObserver {
         log.close();
         // Keep a tenth of the budget for stopping threads and sinks.
         boolean flushed = flush(Duration.ofNanos(budget - budget / 10));
-        dispatcher.stop(DropReason.CLOSED_BEFORE_DELIVERY);
+        // A disk journal keeps what is still pending for the next tracker instead of dropping it.
+        dispatcher.stop(disk == null ? DropReason.CLOSED_BEFORE_DELIVERY : null);
+        if (disk != null) {
+            disk.shutdown(Math.max(0, budget - (System.nanoTime() - start)));
+        }
         for (SinkChannel channel : channels) {
             try {
                 channel.sink.close();

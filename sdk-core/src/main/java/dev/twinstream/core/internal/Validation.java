@@ -43,12 +43,32 @@ public final class Validation {
                 duration(prefix + ".deliveryTimeout", t, Duration.ofMillis(1), Duration.ofDays(7)));
     }
 
-    /** Checks a journal's capacity and its BLOCK timeout. */
+    /** Checks a journal's capacity, its BLOCK timeout, quota and the disk settings. */
     public void journal(String prefix, Journal journal) {
-        range(prefix + ".maxBytes", journal.maxBytes(), Journal.MIN_MAX_BYTES, 1L << 40);
+        range(prefix + ".maxBytes", journal.maxBytes(), Journal.MIN_MAX_BYTES, Journal.MAX_MAX_BYTES);
         if (journal.overflow().kind() == OverflowPolicy.Kind.BLOCK) {
             duration(prefix + ".overflow.timeout", journal.overflow().timeout(), Duration.ZERO, Duration.ofHours(1));
         }
+        if (journal.perSinkQuotaBytes() != Journal.NO_QUOTA) {
+            range(prefix + ".perSinkQuotaBytes", journal.perSinkQuotaBytes(), Journal.MIN_MAX_BYTES,
+                    Math.max(Journal.MIN_MAX_BYTES, journal.maxBytes()));
+        }
+        duration(prefix + ".durableTimeout", journal.durableTimeout(), Duration.ofMillis(1), Duration.ofHours(1));
+        if (journal.kind() == Journal.Kind.MEMORY) {
+            journal.fsync().ifPresent(f -> violations.add(prefix + ".fsync: only a disk journal has an fsync policy "
+                    + "but a memory journal was given " + f));
+            if (journal.segmentBytes() != Journal.DEFAULT_SEGMENT_BYTES) {
+                violations.add(prefix + ".segmentBytes: only a disk journal has segments but a memory journal was given "
+                        + journal.segmentBytes());
+            }
+            return;
+        }
+        range(prefix + ".segmentBytes", journal.segmentBytes(), Journal.MIN_SEGMENT_BYTES, Journal.MAX_SEGMENT_BYTES);
+        journal.fsync().ifPresent(f -> {
+            if (f.kind() == dev.twinstream.core.FsyncPolicy.Kind.INTERVAL) {
+                duration(prefix + ".fsync.interval", f.interval(), Duration.ofMillis(1), Duration.ofHours(1));
+            }
+        });
     }
 
     /** Checks one sink's options against the limits the sink declares. */

@@ -1,170 +1,20 @@
 package dev.twinstream.core.internal;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
-import dev.twinstream.core.BufferFullException;
-import dev.twinstream.core.Clock;
-import dev.twinstream.core.DropReason;
 import dev.twinstream.core.OverflowPolicy;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.Test;
 
-class MemoryLogTest {
-    private static final int BOTH = 0b11;
-    private static final int ONLY_FIRST = 0b01;
+/** The {@link EventLogContractTest} against the in-memory log. */
+class MemoryLogTest extends EventLogContractTest {
 
-    private final AtomicLong nanos = new AtomicLong();
-    private final Clock clock = new Clock() {
-        @Override
-        public long nanoTime() {
-            return nanos.get();
-        }
-
-        @Override
-        public long epochMillis() {
-            return nanos.get() / 1_000_000;
-        }
-    };
-    private final List<String> drops = new ArrayList<>();
-    private final List<String> wakes = new ArrayList<>();
-    private final LogObserver observer = new LogObserver() {
-        @Override
-        public synchronized void dropped(int sink, LogRecord record, DropReason reason) {
-            drops.add(sink + ":" + record.eventId + ":" + reason);
-        }
-
-        @Override
-        public synchronized void wake(boolean batchReady) {
-            wakes.add(batchReady ? "batch" : "first");
-        }
-    };
-
-    /** Two sinks sharing one format slot; 100-byte payloads; capacity for 3 records. */
-    private MemoryLog log(OverflowPolicy policy) {
-        return new MemoryLog(clock, 300, policy, observer, new int[] {0, 0}, new int[] {2, 2}, new long[] {10_000, 10_000});
+    @Override
+    EventLog newLog(OverflowPolicy policy, long maxBytes, long quotaBytes, int[] wakeRecords) {
+        long[] wakeBytes = new long[wakeRecords.length];
+        java.util.Arrays.fill(wakeBytes, 10_000);
+        return new MemoryLog(clock, maxBytes, quotaBytes, policy, observer, new int[wakeRecords.length], wakeRecords,
+                wakeBytes, 0, MemoryLog.StoreHook.NONE);
     }
 
-    private static LogRecord record(String id, int mask) {
-        return new LogRecord(id, "t", "k", null, 0, 0, new byte[][] {new byte[100]}, mask, null);
-    }
-
-    @Test
-    void recordsAreReleasedOnlyWhenEverySinkTheyGoToHasCommittedPastThem() {
-        MemoryLog log = log(OverflowPolicy.dropNewest());
-        log.append(record("a", BOTH));
-        log.append(record("b", ONLY_FIRST));
-        List<LogRecord> out = new ArrayList<>();
-        assertThat(log.read(0, 10, Long.MAX_VALUE, out)).isEqualTo(2);
-        assertThat(log.read(1, 10, Long.MAX_VALUE, out)).as("sink 1 skips b").isEqualTo(1);
-        assertThat(peek(log, 1).readPosition).isEqualTo(2);
-
-        log.commit(0, 2);
-        assertThat(log.sizeBytes()).as("a still pending in sink 1").isEqualTo(200);
-        log.commit(1, 2);
-        assertThat(log.sizeBytes()).isZero();
-    }
-
-    @Test
-    void readRespectsRecordAndByteBudgetsAndWakesOnFirstRecordAndFullBatch() {
-        MemoryLog log = new MemoryLog(clock, 10_000, OverflowPolicy.dropNewest(), observer,
-                new int[] {0}, new int[] {3}, new long[] {10_000});
-        for (int i = 0; i < 5; i++) {
-            log.append(record("r" + i, 1));
-        }
-        assertThat(wakes).as("first record, then the third (a full batch)").containsExactly("first", "batch");
-        List<LogRecord> out = new ArrayList<>();
-        assertThat(log.read(0, 10, 250, out)).isEqualTo(2);
-        assertThat(peek(log, 0).count).isEqualTo(3);
-        assertThat(peek(log, 0).bytes).isEqualTo(300);
-        assertThat(log.read(0, 1, Long.MAX_VALUE, out)).isEqualTo(1);
-        assertThat(out).extracting(r -> r.eventId).containsExactly("r0", "r1", "r2");
-    }
-
-    @Test
-    void dropNewestRefusesTheIncomingRecordAndReportsItForEachOfItsSinks() {
-        MemoryLog log = log(OverflowPolicy.dropNewest());
-        for (int i = 0; i < 3; i++) {
-            assertThat(log.append(record("r" + i, BOTH))).isTrue();
-        }
-        assertThat(log.append(record("late", BOTH))).isFalse();
-        assertThat(drops).containsExactly("0:late:OVERFLOW_DROP_NEWEST", "1:late:OVERFLOW_DROP_NEWEST");
-        assertThat(log.sizeBytes()).isEqualTo(300);
-    }
-
-    @Test
-    void dropOldestEvictsTheHeadAndFlagsItForSinksThatAlreadyReadIt() {
-        MemoryLog log = log(OverflowPolicy.dropOldest());
-        LogRecord first = record("r0", BOTH);
-        log.append(first);
-        log.append(record("r1", BOTH));
-        log.append(record("r2", BOTH));
-        List<LogRecord> out = new ArrayList<>();
-        log.read(0, 1, Long.MAX_VALUE, out); // sink 0 has r0 in flight; sink 1 has read nothing
-
-        assertThat(log.append(record("r3", BOTH))).isTrue();
-        assertThat(drops).as("only the sink that never read r0 loses it here").containsExactly("1:r0:OVERFLOW_DROP_OLDEST");
-        assertThat(first.evicted).isTrue();
-        assertThat(peek(log, 1).count).isEqualTo(3);
-        assertThat(log.sizeBytes()).isEqualTo(300);
-        out.clear();
-        log.read(1, 10, Long.MAX_VALUE, out);
-        assertThat(out).extracting(r -> r.eventId).containsExactly("r1", "r2", "r3");
-    }
-
-    @Test
-    void blockWaitsForSpaceOnTheClockAndGivesUpWithAClearError() throws Exception {
-        MemoryLog log = log(OverflowPolicy.block(Duration.ofSeconds(5)));
-        for (int i = 0; i < 3; i++) {
-            log.append(record("r" + i, ONLY_FIRST));
-        }
-        CompletableFuture<Boolean> blocked = CompletableFuture.supplyAsync(() -> log.append(record("waits", ONLY_FIRST)));
-        List<LogRecord> out = new ArrayList<>();
-        log.read(0, 1, Long.MAX_VALUE, out);
-        log.commit(0, 1); // frees r0
-        assertThat(blocked.get(10, TimeUnit.SECONDS)).isTrue();
-
-        CompletableFuture<Boolean> timesOut = CompletableFuture.supplyAsync(() -> log.append(record("never", ONLY_FIRST)));
-        awaitUntil(() -> log.blockedAppenders() == 1);
-        nanos.addAndGet(TimeUnit.SECONDS.toNanos(6)); // virtual time passes the 5 s timeout
-        assertThatThrownBy(() -> timesOut.get(10, TimeUnit.SECONDS))
-                .isInstanceOf(ExecutionException.class)
-                .cause().isInstanceOf(BufferFullException.class)
-                .hasMessage("the event journal is full (300 of 300 bytes) and stayed full for the overflow policy's timeout of PT5S");
-    }
-
-    @Test
-    void closeWakesBlockedAppendersAndRefusesNewOnes() {
-        MemoryLog log = log(OverflowPolicy.block(Duration.ofHours(1)));
-        for (int i = 0; i < 3; i++) {
-            log.append(record("r" + i, BOTH));
-        }
-        CompletableFuture<Boolean> blocked = CompletableFuture.supplyAsync(() -> log.append(record("waits", BOTH)));
-        awaitUntil(() -> log.blockedAppenders() == 1);
-        log.close();
-        assertThatThrownBy(() -> blocked.get(10, TimeUnit.SECONDS)).cause()
-                .isInstanceOf(IllegalStateException.class).hasMessage("EventTracker is closed");
-        assertThatThrownBy(() -> log.append(record("after", BOTH))).isInstanceOf(IllegalStateException.class);
-    }
-
-    private static EventLog.Unread peek(MemoryLog log, int sink) {
-        EventLog.Unread unread = new EventLog.Unread();
-        log.peek(sink, unread);
-        return unread;
-    }
-
-    /** Spins (yielding) until the condition holds, failing after 10 s of real time. */
-    private static void awaitUntil(java.util.function.BooleanSupplier condition) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("condition not reached within 10 s").isLessThan(deadline);
-            Thread.yield();
-        }
+    @Override
+    int blockedAppenders(EventLog log) {
+        return ((MemoryLog) log).blockedAppenders();
     }
 }

@@ -1,0 +1,207 @@
+package dev.twinstream.benchmarks;
+
+import dev.twinstream.core.EventTracker;
+import dev.twinstream.core.EventType;
+import dev.twinstream.core.FsyncPolicy;
+import dev.twinstream.core.Journal;
+import dev.twinstream.core.OverflowPolicy;
+import dev.twinstream.core.TrackerMetrics;
+import dev.twinstream.core.spi.BatchResult;
+import dev.twinstream.core.spi.RecordResult;
+import dev.twinstream.core.spi.Sink;
+import dev.twinstream.core.spi.SinkBatch;
+import dev.twinstream.core.spi.SinkLimits;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.Stream;
+
+/**
+ * A harness (not JMH: it measures I/O, where JMH's forks and blackholes add nothing) for the disk
+ * journal, all in one run on one disk:
+ *
+ * <ol>
+ *   <li><b>raw</b>: append + {@code force} of fixed-size batches to one file with a plain
+ *       {@link FileChannel}, at several batch sizes: the ceiling for any durable log here;
+ *   <li><b>durable</b>: producer threads call {@code track()} on a tracker with a disk journal
+ *       under {@link FsyncPolicy#always()} and an instantly accepting sink; events/s and MB/s of
+ *       events made durable, and the mean bytes per force (the group-commit batch size);
+ *   <li><b>recovery</b>: a journal left full of undelivered events is reopened; MB/s of segment
+ *       bytes scanned.
+ * </ol>
+ *
+ * Usage: {@code java -cp benchmarks/target/benchmarks.jar dev.twinstream.benchmarks.JournalBenchmark
+ * [dir] [seconds] [threads]}.
+ */
+public final class JournalBenchmark {
+
+    /** ~250 bytes once enveloped. */
+    public record PageView(String userId, String sessionId, String page, String referrer, long durationMillis,
+                           int scrollDepthPercent) {}
+
+    private JournalBenchmark() {}
+
+    /** Entry point. */
+    public static void main(String[] args) throws Exception {
+        Path dir = Paths.get(args.length > 0 ? args[0] : "target/journal-bench");
+        int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
+        int threads = args.length > 2 ? Integer.parseInt(args[2]) : 2;
+        deleteTree(dir);
+        Files.createDirectories(dir);
+
+        System.out.println("== raw append+force, one file");
+        for (int batch : new int[] {16 * 1024, 64 * 1024, 256 * 1024, 1024 * 1024}) {
+            raw(dir.resolve("raw.bin"), batch, seconds / 2.0);
+        }
+
+        System.out.println("== durable track() through the disk journal (ALWAYS), " + threads + " threads");
+        Path journal = dir.resolve("journal");
+        durable(journal, seconds, threads);
+
+        System.out.println("== recovery");
+        deleteTree(journal);
+        recovery(journal, threads);
+    }
+
+    private static void raw(Path file, int batchBytes, double seconds) throws IOException {
+        Files.deleteIfExists(file);
+        ByteBuffer buf = ByteBuffer.allocate(batchBytes);
+        long forces = 0;
+        long bytes = 0;
+        long start = System.nanoTime();
+        long end = start + (long) (seconds * 1e9);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            while (System.nanoTime() < end) {
+                buf.clear();
+                while (buf.hasRemaining()) {
+                    ch.write(buf, bytes + buf.position());
+                }
+                ch.force(false);
+                bytes += batchBytes;
+                forces++;
+            }
+        }
+        double s = (System.nanoTime() - start) / 1e9;
+        System.out.printf(Locale.ROOT, "raw batch=%7d B: %8.1f MB/s, %7.0f forces/s%n", batchBytes, bytes / s / 1e6, forces / s);
+        Files.deleteIfExists(file);
+    }
+
+    private static EventTracker tracker(Path journal, Sink sink) {
+        return EventTracker.builder()
+                .register(EventType.builder(PageView.class, "page_view").partitionKey(PageView::userId).build())
+                .sink("s", sink)
+                .journal(Journal.disk(journal).maxBytes(1L << 30).segmentBytes(64L * 1024 * 1024)
+                        .overflow(OverflowPolicy.block(Duration.ofMinutes(1)))
+                        .fsync(FsyncPolicy.always()))
+                .closeTimeout(Duration.ofSeconds(30))
+                .build();
+    }
+
+    private static void durable(Path journal, int seconds, int threads) throws Exception {
+        Sink accepting = new Sink() {
+            @Override
+            public SinkLimits limits() {
+                return SinkLimits.of(500, 4L * 1024 * 1024, 1024 * 1024);
+            }
+
+            @Override
+            public CompletionStage<BatchResult> send(SinkBatch batch) {
+                return CompletableFuture.completedFuture(BatchResult.allOk(batch.size()));
+            }
+        };
+        try (EventTracker tracker = tracker(journal, accepting)) {
+            run(tracker, Math.max(1, seconds / 3), threads); // warm-up
+            long d0 = tracker.metrics().durableRecords();
+            long t0 = System.nanoTime();
+            long tracked = run(tracker, seconds, threads);
+            awaitDurable(tracker, d0 + tracked);
+            double s = (System.nanoTime() - t0) / 1e9;
+            TrackerMetrics m = tracker.metrics();
+            long durable = m.durableRecords() - d0;
+            double bytesPerEvent = m.sink("s").meanBatchBytes() / Math.max(1, m.sink("s").meanBatchRecords());
+            System.out.printf(Locale.ROOT, "durable: %,.0f events/s, %.1f MB/s of payload (%.0f B/event)%n",
+                    durable / s, durable * bytesPerEvent / s / 1e6, bytesPerEvent);
+        }
+    }
+
+    private static long run(EventTracker tracker, int seconds, int threads) throws InterruptedException {
+        LongAdder count = new LongAdder();
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread[] ts = new Thread[threads];
+        for (int t = 0; t < threads; t++) {
+            int id = t;
+            ts[t] = new Thread(() -> {
+                long n = 0;
+                while (!stop.get()) {
+                    tracker.track(new PageView("user-" + (n % 977), "session-" + (n % 131) + "-" + id,
+                            "/books/" + n + "/chapter/3", "https://example.com/search?q=distributed+systems", n, 42));
+                    n++;
+                }
+                count.add(n);
+            });
+            ts[t].start();
+        }
+        Thread.sleep(seconds * 1000L); // the measurement period of a benchmark, not a wait for async work
+        stop.set(true);
+        for (Thread t : ts) {
+            t.join();
+        }
+        return count.sum();
+    }
+
+    private static void awaitDurable(EventTracker tracker, long target) throws InterruptedException {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (tracker.metrics().durableRecords() < target && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+    }
+
+    private static void recovery(Path journal, int threads) throws Exception {
+        Sink down = new Sink() {
+            @Override
+            public SinkLimits limits() {
+                return SinkLimits.of(500, 4L * 1024 * 1024, 1024 * 1024);
+            }
+
+            @Override
+            public CompletionStage<BatchResult> send(SinkBatch batch) {
+                return CompletableFuture.completedFuture(BatchResult.allFailed(batch.size(),
+                        RecordResult.retryable("Down", "benchmark sink is down")));
+            }
+        };
+        long tracked;
+        try (EventTracker tracker = tracker(journal, down)) {
+            tracked = run(tracker, 3, threads);
+            awaitDurable(tracker, tracked);
+        }
+        long t0 = System.nanoTime();
+        try (EventTracker tracker = tracker(journal, down)) {
+            double s = (System.nanoTime() - t0) / 1e9;
+            var r = tracker.metrics().journalRecovery();
+            System.out.printf(Locale.ROOT, "recovery: %,d records, %.1f MB in %.2f s = %.1f MB/s (build() total)%n",
+                    r.recordsReplayed(), r.bytesScanned() / 1e6, s, r.bytesScanned() / s / 1e6);
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
+                Files.delete(p);
+            }
+        }
+    }
+}
