@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
@@ -36,13 +37,18 @@ import java.util.stream.Stream;
  *       {@link FileChannel}, at several batch sizes: the ceiling for any durable log here;
  *   <li><b>durable</b>: producer threads call {@code track()} on a tracker with a disk journal
  *       under {@link FsyncPolicy#always()} and an instantly accepting sink; events/s and MB/s of
- *       events made durable, and the mean bytes per force (the group-commit batch size);
+ *       events made durable, and the mean bytes per force (the group-commit batch size), then raw
+ *       append + {@code force} at that batch size;
  *   <li><b>recovery</b>: a journal left full of undelivered events is reopened; MB/s of segment
  *       bytes scanned.
  * </ol>
  *
- * Usage: {@code java -cp benchmarks/target/benchmarks.jar dev.twinstream.benchmarks.JournalBenchmark
- * [dir] [seconds] [threads]}.
+ * <p>Each durable run is followed by a raw run at the journal's mean bytes per force (from
+ * {@link TrackerMetrics#journalForcedBytes()} / {@link TrackerMetrics#journalForces()}), so the two
+ * are compared at the same batch size; the pair is repeated and the medians printed.
+ *
+ * <p>Usage: {@code java -cp benchmarks/target/benchmarks.jar dev.twinstream.benchmarks.JournalBenchmark
+ * [dir] [seconds] [threads] [repetitions]}.
  */
 public final class JournalBenchmark {
 
@@ -57,6 +63,7 @@ public final class JournalBenchmark {
         Path dir = Paths.get(args.length > 0 ? args[0] : "target/journal-bench");
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
         int threads = args.length > 2 ? Integer.parseInt(args[2]) : 2;
+        int repetitions = args.length > 3 ? Integer.parseInt(args[3]) : 3;
         deleteTree(dir);
         Files.createDirectories(dir);
 
@@ -65,16 +72,44 @@ public final class JournalBenchmark {
             raw(dir.resolve("raw.bin"), batch, seconds / 2.0);
         }
 
-        System.out.println("== durable track() through the disk journal (ALWAYS), " + threads + " threads");
+        System.out.println("== durable track() through the disk journal (ALWAYS), " + threads
+                + " threads, each run followed by raw append+force at the journal's mean bytes per force");
         Path journal = dir.resolve("journal");
-        durable(journal, seconds, threads);
+        double[] eventsPerSecond = new double[repetitions];
+        double[] ratios = new double[repetitions];
+        for (int r = 0; r < repetitions; r++) {
+            deleteTree(journal);
+            Durable d = durable(journal, seconds, threads);
+            double rawMegabytesPerSecond = raw(dir.resolve("raw.bin"), (int) Math.round(d.bytesPerForce), seconds);
+            eventsPerSecond[r] = d.eventsPerSecond;
+            ratios[r] = d.forcedMegabytesPerSecond / rawMegabytesPerSecond;
+            System.out.printf(Locale.ROOT, "run %d: journal/raw at %.0f B per force = %.0f %%%n", r + 1, d.bytesPerForce,
+                    100 * ratios[r]);
+        }
+        System.out.printf(Locale.ROOT, "median of %d: %,.0f durable events/s, journal/raw = %.0f %%%n", repetitions,
+                median(eventsPerSecond), 100 * median(ratios));
 
         System.out.println("== recovery");
         deleteTree(journal);
         recovery(journal, threads);
     }
 
-    private static void raw(Path file, int batchBytes, double seconds) throws IOException {
+    /** What one durable run measured. */
+    private static final class Durable {
+        double eventsPerSecond;
+        double forcedMegabytesPerSecond;
+        double bytesPerForce;
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    /** Appends and forces {@code batchBytes} at a time for {@code seconds}; returns MB/s. */
+    private static double raw(Path file, int batchBytes, double seconds) throws IOException {
         Files.deleteIfExists(file);
         ByteBuffer buf = ByteBuffer.allocate(batchBytes);
         long forces = 0;
@@ -93,8 +128,11 @@ public final class JournalBenchmark {
             }
         }
         double s = (System.nanoTime() - start) / 1e9;
-        System.out.printf(Locale.ROOT, "raw batch=%7d B: %8.1f MB/s, %7.0f forces/s%n", batchBytes, bytes / s / 1e6, forces / s);
+        double megabytesPerSecond = bytes / s / 1e6;
+        System.out.printf(Locale.ROOT, "raw batch=%7d B: %8.1f MB/s, %7.0f forces/s%n", batchBytes, megabytesPerSecond,
+                forces / s);
         Files.deleteIfExists(file);
+        return megabytesPerSecond;
     }
 
     private static EventTracker tracker(Path journal, Sink sink) {
@@ -108,7 +146,7 @@ public final class JournalBenchmark {
                 .build();
     }
 
-    private static void durable(Path journal, int seconds, int threads) throws Exception {
+    private static Durable durable(Path journal, int seconds, int threads) throws Exception {
         Sink accepting = new Sink() {
             @Override
             public SinkLimits limits() {
@@ -122,16 +160,26 @@ public final class JournalBenchmark {
         };
         try (EventTracker tracker = tracker(journal, accepting)) {
             run(tracker, Math.max(1, seconds / 3), threads); // warm-up
-            long d0 = tracker.metrics().durableRecords();
+            TrackerMetrics before = tracker.metrics();
             long t0 = System.nanoTime();
             long tracked = run(tracker, seconds, threads);
-            awaitDurable(tracker, d0 + tracked);
+            awaitDurable(tracker, before.durableRecords() + tracked);
             double s = (System.nanoTime() - t0) / 1e9;
             TrackerMetrics m = tracker.metrics();
-            long durable = m.durableRecords() - d0;
-            double bytesPerEvent = m.sink("s").meanBatchBytes() / Math.max(1, m.sink("s").meanBatchRecords());
-            System.out.printf(Locale.ROOT, "durable: %,.0f events/s, %.1f MB/s of payload (%.0f B/event)%n",
-                    durable / s, durable * bytesPerEvent / s / 1e6, bytesPerEvent);
+            long durable = m.durableRecords() - before.durableRecords();
+            long forces = m.journalForces() - before.journalForces();
+            long forcedBytes = m.journalForcedBytes() - before.journalForcedBytes();
+            double payloadBytesPerEvent = m.sink("s").meanBatchBytes() / Math.max(1, m.sink("s").meanBatchRecords());
+            Durable d = new Durable();
+            d.eventsPerSecond = durable / s;
+            d.forcedMegabytesPerSecond = forcedBytes / s / 1e6;
+            d.bytesPerForce = (double) forcedBytes / Math.max(1, forces);
+            System.out.printf(Locale.ROOT,
+                    "durable: %,.0f events/s, %.1f MB/s of payload (%.0f B/event), %.1f MB/s written and forced, "
+                            + "%,.0f forces/s of %.0f B (%.0f events) each%n",
+                    d.eventsPerSecond, durable * payloadBytesPerEvent / s / 1e6, payloadBytesPerEvent,
+                    d.forcedMegabytesPerSecond, forces / s, d.bytesPerForce, (double) durable / Math.max(1, forces));
+            return d;
         }
     }
 

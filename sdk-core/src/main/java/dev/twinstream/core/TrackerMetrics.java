@@ -13,20 +13,25 @@ public final class TrackerMetrics {
     private final long journalBytes;
     private final long journalMaxBytes;
     private final long durableRecords;
+    private final long journalForces;
+    private final long journalForcedBytes;
     private final long journalWriteFailures;
     private final JournalRecovery journalRecovery;
 
     /** Creates a snapshot of a tracker with a memory journal; the tracker does this. */
     public TrackerMetrics(Map<String, SinkMetrics> sinks, Map<EventRejectedException.Reason, Long> rejectedByReason,
                           long bufferFullRejections, long journalBytes, long journalMaxBytes) {
-        this(sinks, rejectedByReason, bufferFullRejections, journalBytes, journalMaxBytes, 0, 0, JournalRecovery.none());
+        this(sinks, rejectedByReason, bufferFullRejections, journalBytes, journalMaxBytes, 0, 0, 0, 0, JournalRecovery.none());
     }
 
     /** Creates a snapshot with the disk journal's figures; the tracker does this. */
     public TrackerMetrics(Map<String, SinkMetrics> sinks, Map<EventRejectedException.Reason, Long> rejectedByReason,
                           long bufferFullRejections, long journalBytes, long journalMaxBytes, long durableRecords,
-                          long journalWriteFailures, JournalRecovery journalRecovery) {
+                          long journalForces, long journalForcedBytes, long journalWriteFailures,
+                          JournalRecovery journalRecovery) {
         this.durableRecords = durableRecords;
+        this.journalForces = journalForces;
+        this.journalForcedBytes = journalForcedBytes;
         this.journalWriteFailures = journalWriteFailures;
         this.journalRecovery = journalRecovery;
         this.sinks = Collections.unmodifiableMap(new LinkedHashMap<>(sinks));
@@ -86,6 +91,20 @@ public final class TrackerMetrics {
         return durableRecords;
     }
 
+    /**
+     * Calls to {@code force} (fsync) the disk journal made on its segments since the tracker was
+     * built. Under {@link FsyncPolicy#always()} one force covers every record appended since the
+     * previous one (group commit), so {@link #durableRecords()} / this is the mean group size.
+     */
+    public long journalForces() {
+        return journalForces;
+    }
+
+    /** Segment bytes (framed records and segment headers) made durable by {@link #journalForces()}. */
+    public long journalForcedBytes() {
+        return journalForcedBytes;
+    }
+
     /** Write cycles of the disk journal that failed (disk full, I/O error) and were retried. */
     public long journalWriteFailures() {
         return journalWriteFailures;
@@ -111,7 +130,8 @@ public final class TrackerMetrics {
         StringBuilder sb = new StringBuilder("TrackerMetrics{journal=").append(journalBytes).append('/')
                 .append(journalMaxBytes).append(" bytes, bufferFullRejections=").append(bufferFullRejections);
         if (durableRecords > 0 || journalWriteFailures > 0) {
-            sb.append(", durableRecords=").append(durableRecords).append(", journalWriteFailures=").append(journalWriteFailures);
+            sb.append(", durableRecords=").append(durableRecords).append(", journalForces=").append(journalForces)
+                    .append(", journalWriteFailures=").append(journalWriteFailures);
         }
         for (Map.Entry<EventRejectedException.Reason, Long> e : rejectedByReason.entrySet()) {
             if (e.getValue() > 0) {

@@ -98,6 +98,8 @@ final class DiskLog implements EventLog {
     private final Object progress = new Object();
     private long durableSeq;
     private long durableRecords;
+    private long forces;
+    private long forcedBytes;
     private long writeFailures;
     private volatile IOException failure;
     private volatile boolean checkpointDirty;
@@ -438,6 +440,7 @@ final class DiskLog implements EventLog {
             storage.syncDirectory();
             directoryDirty = false;
         }
+        long bytes = activeSize - forcedSize;
         forcedSize = activeSize;
         long end = 0;
         long records = 0;
@@ -449,6 +452,8 @@ final class DiskLog implements EventLog {
         synchronized (progress) {
             durableSeq = Math.max(durableSeq, end);
             durableRecords += records;
+            forces++;
+            forcedBytes += bytes;
             progress.notifyAll();
         }
     }
@@ -563,6 +568,20 @@ final class DiskLog implements EventLog {
     long durableRecords() {
         synchronized (progress) {
             return durableRecords;
+        }
+    }
+
+    /** Calls to {@code force} on segment data since open. */
+    long forces() {
+        synchronized (progress) {
+            return forces;
+        }
+    }
+
+    /** Segment bytes (frames and headers) those forces made durable. */
+    long forcedBytes() {
+        synchronized (progress) {
+            return forcedBytes;
         }
     }
 

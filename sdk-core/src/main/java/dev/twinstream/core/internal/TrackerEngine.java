@@ -455,7 +455,7 @@ public final class TrackerEngine implements EventTracker, LogObserver {
         }
         if (disk != null) {
             return new TrackerMetrics(sinks, rejectedByReason, bufferFullRejections.get(), log.sizeBytes(), journalMaxBytes,
-                    disk.durableRecords(), disk.writeFailures(), disk.recovery());
+                    disk.durableRecords(), disk.forces(), disk.forcedBytes(), disk.writeFailures(), disk.recovery());
         }
         return new TrackerMetrics(sinks, rejectedByReason, bufferFullRejections.get(), log.sizeBytes(), journalMaxBytes);
     }

@@ -112,6 +112,10 @@ class JournalPipelineTest {
                 tracker.trackDurable(PipelineFixture.PageView.number(i));
             }
             assertThat(tracker.metrics().durableRecords()).isEqualTo(20);
+            assertThat(tracker.metrics().journalForces()).as("one force per trackDurable when they come one by one")
+                    .isEqualTo(20);
+            assertThat(tracker.metrics().journalForcedBytes()).as("header and 20 frames of > 100 bytes")
+                    .isGreaterThan(20 * 100);
             f.drain(tracker, Duration.ofMinutes(1));
             assertThat(tracker.metrics()).isConserved().hasOutcomes("realtime", 20, 0, 0);
         }
