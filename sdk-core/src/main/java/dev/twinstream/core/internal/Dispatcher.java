@@ -33,6 +33,15 @@ final class Dispatcher {
     private static final int PROCESSING_TO_REQUIRED = 3;
     private static final int STOPPED = 4;
 
+    /**
+     * Under sustained traffic (a drain found a full batch unread), the dispatcher looks at the log
+     * again after this long (or one linger, if shorter) instead of being woken by the appender that
+     * fills each batch: a wake-up is an unpark, a system call the application's thread pays for
+     * (tens of microseconds on a VM that must send an inter-processor interrupt), once per batch.
+     * The price is that a full batch may wait up to this long.
+     */
+    static final long BUSY_POLL_NANOS = 1_000_000;
+
     private final AtomicInteger status = new AtomicInteger(IDLE);
     /** Held by a drain and by {@link #stop}, so a closing thread can finish the work itself. */
     private final ReentrantLock drainLock = new ReentrantLock();
@@ -58,8 +67,10 @@ final class Dispatcher {
      * that read sees it cleared.
      */
     private volatile long armedTimerDueNanos = Long.MAX_VALUE;
-    /** The shortest linger of any sink; 0 turns the wake-saving poll timer off. */
+    /** The shortest linger of any sink; 0 turns the wake-saving poll timers off. */
     private long minLingerNanos;
+    /** {@link #BUSY_POLL_NANOS}, at most {@link #minLingerNanos}. */
+    private long busyPollNanos;
     /** {@link EventLog#appendPosition()} when the last poll timer was armed. */
     private long appendPositionAtPoll = -1;
     /**
@@ -82,16 +93,29 @@ final class Dispatcher {
             min = Math.min(min, channel.lingerNanos);
         }
         minLingerNanos = channels.length == 0 ? 0 : min;
+        busyPollNanos = Math.min(minLingerNanos, BUSY_POLL_NANOS);
     }
 
     /**
      * A sink got its first unread record: wakes the dispatcher unless an armed timer will drain
-     * within one linger anyway. Under steady traffic this halves the wake-ups appenders pay for
-     * (an unpark is a system call), leaving one per full batch.
+     * within one linger anyway (a poll timer armed after traffic), so steady traffic does not pay
+     * an unpark per partial batch.
      */
     void signalFirstRecord() {
+        signalUnlessTimerDueWithin(minLingerNanos);
+    }
+
+    /**
+     * A sink has a full batch unread: wakes the dispatcher unless an armed timer drains within
+     * {@link #BUSY_POLL_NANOS} anyway, as it does under sustained traffic.
+     */
+    void signalBatchReady() {
+        signalUnlessTimerDueWithin(busyPollNanos);
+    }
+
+    private void signalUnlessTimerDueWithin(long nanos) {
         long due = armedTimerDueNanos;
-        if (due != Long.MAX_VALUE && due - clock.nanoTime() <= minLingerNanos) {
+        if (due != Long.MAX_VALUE && due - clock.nanoTime() <= nanos) {
             return;
         }
         signal();
@@ -191,11 +215,15 @@ final class Dispatcher {
         }
         boolean flushing = !flushes.isEmpty();
         long wakeAt = Long.MAX_VALUE;
+        boolean busy = false;
         for (SinkChannel channel : channels) {
             wakeAt = Math.min(wakeAt, channel.sendReady(now, flushing));
+            busy |= channel.sawFullBatch;
         }
         completeFlushes();
-        if (wakeAt == Long.MAX_VALUE && timer == null && minLingerNanos > 0) {
+        if (busy && busyPollNanos > 0) {
+            wakeAt = Math.min(wakeAt, now + busyPollNanos); // see BUSY_POLL_NANOS
+        } else if (wakeAt == Long.MAX_VALUE && timer == null && minLingerNanos > 0) {
             // Traffic since the last poll: look again after one linger instead of being woken by
             // the next first record. Quiet trackers stop polling after one empty look.
             long position = log.appendPosition();

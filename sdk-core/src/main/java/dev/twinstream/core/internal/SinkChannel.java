@@ -24,6 +24,13 @@ final class SinkChannel {
     final Sink sink;
     final int slot;
     final int maxBatchRecords;
+    /**
+     * Whether the last {@link #sendReady} sent a batch of fresh records that had filled up: traffic
+     * is sustained, so the dispatcher polls instead of waiting to be woken (see {@link Dispatcher}).
+     * Only a send counts, so a sink that cannot send (calls or window used up) never makes the
+     * dispatcher poll: its completions wake it.
+     */
+    boolean sawFullBatch;
     final long maxBatchBytes;
     final int maxRecordBytes;
     final SinkCounters counters;
@@ -79,10 +86,12 @@ final class SinkChannel {
      */
     long sendReady(long now, boolean flushing) {
         long wakeAt = Long.MAX_VALUE;
+        sawFullBatch = false;
         while (inFlight < maxInFlight) {
             RetryEntry nextRetry = retries.peek();
             boolean retryDue = nextRetry != null && nextRetry.dueNanos <= now;
             log.peek(index, unread);
+            boolean fullBatchUnread = unread.count >= maxBatchRecords || unread.bytes >= maxBatchBytes;
             boolean canRead = unread.count > 0 && unfinished.size() < windowRecords;
             if (!retryDue && !canRead) {
                 break;
@@ -98,6 +107,7 @@ final class SinkChannel {
             boolean progressed = takeDueRetries(batch, now);
             progressed |= readFresh(batch, now);
             if (batch.size > 0) {
+                sawFullBatch |= fullBatchUnread && canRead;
                 send(batch);
             } else if (!progressed) {
                 break; // defensive: nothing fits, do not spin

@@ -529,7 +529,7 @@ public final class TrackerEngine implements EventTracker, LogObserver {
     @Override
     public void wake(boolean batchReady) {
         if (batchReady) {
-            dispatcher.signal();
+            dispatcher.signalBatchReady();
         } else {
             dispatcher.signalFirstRecord();
         }

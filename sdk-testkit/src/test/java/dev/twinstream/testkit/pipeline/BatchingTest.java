@@ -72,6 +72,69 @@ class BatchingTest {
         }
     }
 
+    /**
+     * While full batches keep coming, the dispatcher looks again within one millisecond instead of
+     * being woken (an unpark on the appender's thread) for each; when traffic stops it goes back to
+     * being woken, and a full batch then goes at once.
+     */
+    @Test
+    void underSustainedTrafficFullBatchesWaitForThePollInsteadOfWakingTheDispatcher() {
+        PipelineFixture f = new PipelineFixture();
+        InMemorySink sink = InMemorySink.builder().scheduler(f.time).build();
+        try (EventTracker tracker = f.tracker(1)
+                .sink("s", sink, SinkOptions.defaults().linger(Duration.ofMillis(100)).maxBatchRecords(10))
+                .build()) {
+            trackBatch(tracker);
+            assertThat(f.time.pendingTaskCount()).as("a full batch wakes an idle dispatcher").isEqualTo(1);
+            f.time.runPending();
+            assertThat(sink.callCount()).isEqualTo(1);
+
+            for (int round = 2; round <= 4; round++) {
+                trackBatch(tracker);
+                assertThat(f.time.pendingTaskCount()).as("round %d: no wake-up, a poll is due", round).isZero();
+                f.time.advance(Duration.ofNanos(999_999));
+                assertThat(sink.callCount()).as("round %d: waiting for the poll", round).isEqualTo(round - 1);
+                f.time.advance(Duration.ofNanos(1));
+                assertThat(sink.callCount()).as("round %d: sent at the poll, 1 ms later", round).isEqualTo(round);
+            }
+
+            f.time.advance(Duration.ofMillis(1)); // a poll that finds no full batch: traffic has stopped
+            trackBatch(tracker);
+            assertThat(f.time.pendingTaskCount()).as("woken again once traffic stopped").isEqualTo(1);
+            f.time.runPending();
+            assertThat(sink.callCount()).isEqualTo(5);
+            assertThat(tracker.metrics()).isConserved().hasNothingPending();
+        }
+    }
+
+    /** A sink that cannot send (every call in flight) must not make the dispatcher poll meanwhile. */
+    @Test
+    void aSinkWithEveryCallInFlightDoesNotMakeTheDispatcherPoll() {
+        PipelineFixture f = new PipelineFixture();
+        InMemorySink sink = InMemorySink.builder().scheduler(f.time).build().latency(Duration.ofSeconds(10));
+        try (EventTracker tracker = f.tracker(1)
+                .sink("s", sink, SinkOptions.defaults().linger(Duration.ofMillis(5)).maxBatchRecords(10)
+                        .maxInFlightRequests(1))
+                .build()) {
+            for (int i = 0; i < 5; i++) {
+                trackBatch(tracker);
+            }
+            f.time.runPending();
+            assertThat(sink.callCount()).isEqualTo(1);
+            int tasks = f.time.advance(Duration.ofSeconds(9));
+            assertThat(tasks).as("tasks run in 9 s while the only call is in flight (1 ms polls would be ~9,000)")
+                    .isLessThan(10);
+            f.drain(tracker, Duration.ofMinutes(1));
+            assertThat(tracker.metrics()).isConserved().hasNothingPending().hasOutcomes("s", 50, 0, 0);
+        }
+    }
+
+    private static void trackBatch(EventTracker tracker) {
+        for (int i = 0; i < 10; i++) {
+            tracker.track(PipelineFixture.PageView.number(i));
+        }
+    }
+
     @Test
     void batchesRespectTheByteLimitAndInFlightCallsAreBounded() {
         PipelineFixture f = new PipelineFixture();
