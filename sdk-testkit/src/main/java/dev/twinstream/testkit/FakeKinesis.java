@@ -361,7 +361,7 @@ public final class FakeKinesis implements KinesisAsyncClient {
 
     /** For {@code duration} from now, every write call fails as a whole with {@code InternalFailureException} (HTTP 500). */
     public FakeKinesis downFor(Duration duration) {
-        // Unchecked, as before the plan was shared: a negative duration leaves the stream up.
+        // Deliberately not validated (FakeKinesis never did): a negative duration leaves the stream up.
         long nanos = duration.toNanos();
         synchronized (lock) {
             down.openFor(nanos);
