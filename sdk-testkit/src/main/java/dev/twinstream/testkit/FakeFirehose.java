@@ -129,13 +129,20 @@ public final class FakeFirehose implements FirehoseAsyncClient {
     private static final DateTimeFormatter OBJECT_TIME =
             DateTimeFormatter.ofPattern("yyyy-MM-dd-HH-mm-ss", Locale.ROOT).withZone(ZoneOffset.UTC);
 
-    private final Scheduler scheduler;
+    /** Whole-call throttling: the service's "Slow down." */
+    private static final Supplier<ServiceUnavailableException> THROTTLED = FakeFirehose::serviceUnavailable;
+
     private final Clock clock;
     private final long seed;
 
     private final Object lock = new Object();
     // Everything below is guarded by lock.
-    private final Random faults;
+    private final FaultPlan faults;
+    private final FaultPlan.Chance<String> entryFailures;
+    private final FaultPlan.Window throttleWindow;
+    private final FaultPlan.Countdown<Supplier<? extends FirehoseException>> throttleCalls = new FaultPlan.Countdown<>();
+    private final FaultPlan.Countdown<Supplier<? extends FirehoseException>> failCalls = new FaultPlan.Countdown<>();
+    private final FaultPlan.Window outage;
     private final Random keys;
     private final TreeMap<String, Stream> streams = new TreeMap<>();
     private final List<String> limitViolations = new ArrayList<>();
@@ -144,24 +151,15 @@ public final class FakeFirehose implements FirehoseAsyncClient {
     private int maxRecordsInOneCall;
     private long maxBytesInOneCall;
     private int maxRecordBytes;
-    private double entryFailureFraction;
-    private String entryFailureCode;
-    private int throttleCalls;
-    private long throttleUntilNanos;
-    private boolean throttleWindow;
-    private int failCalls;
-    private Supplier<? extends FirehoseException> failCallsError;
-    private long latencyNanos;
-    private boolean outage;
-    private long outageUntilNanos;
     private boolean closed;
 
     private FakeFirehose(Builder b) {
-        this.scheduler = b.scheduler;
-        this.clock = b.clock != null ? b.clock
-                : b.scheduler instanceof VirtualScheduler ? ((VirtualScheduler) b.scheduler).clock() : Clock.system();
         this.seed = b.seed;
-        this.faults = new Random(seed);
+        this.faults = new FaultPlan(b.scheduler, b.clock, seed);
+        this.clock = faults.clock();
+        this.entryFailures = faults.chance();
+        this.throttleWindow = faults.window();
+        this.outage = faults.window();
         this.keys = new Random(seed ^ 0x5DEECE66DL);
     }
 
@@ -332,7 +330,7 @@ public final class FakeFirehose implements FirehoseAsyncClient {
             Stream s = stream(request.deliveryStreamName());
             callFaults(s);
             s.entriesReceived++;
-            String failure = entryFailure();
+            String failure = entryFailures.draw();
             if (failure != null) {
                 s.entriesFailed++;
                 throw entryException(failure);
@@ -362,7 +360,7 @@ public final class FakeFirehose implements FirehoseAsyncClient {
             int failed = 0;
             for (byte[] d : data) {
                 s.entriesReceived++;
-                String failure = entryFailure();
+                String failure = entryFailures.draw();
                 if (failure != null) {
                     failed++;
                     s.entriesFailed++;
@@ -392,13 +390,10 @@ public final class FakeFirehose implements FirehoseAsyncClient {
      * @throws IllegalArgumentException if {@code fraction} is outside [0, 1]
      */
     public FakeFirehose failEntries(double fraction, String errorCode) {
-        if (!(fraction >= 0 && fraction <= 1)) {
-            throw new IllegalArgumentException("fraction must be between 0 and 1 but was " + fraction);
-        }
+        FaultPlan.checkFraction(fraction);
         Objects.requireNonNull(errorCode, "errorCode");
         synchronized (lock) {
-            entryFailureFraction = fraction;
-            entryFailureCode = errorCode;
+            entryFailures.set(fraction, errorCode);
         }
         return this;
     }
@@ -412,11 +407,9 @@ public final class FakeFirehose implements FirehoseAsyncClient {
      * @throws IllegalArgumentException if {@code n} is negative
      */
     public FakeFirehose throttleNextCalls(int n) {
-        if (n < 0) {
-            throw new IllegalArgumentException("n must be at least 0 but was " + n);
-        }
+        FaultPlan.checkCount(n);
         synchronized (lock) {
-            throttleCalls = n;
+            throttleCalls.set(n, THROTTLED);
         }
         return this;
     }
@@ -430,10 +423,9 @@ public final class FakeFirehose implements FirehoseAsyncClient {
      * @throws IllegalArgumentException if {@code window} is negative
      */
     public FakeFirehose throttleFor(Duration window) {
-        long nanos = nonNegativeNanos(window, "window");
+        long nanos = FaultPlan.checkNonNegative(window, "window");
         synchronized (lock) {
-            throttleWindow = nanos > 0;
-            throttleUntilNanos = clock.nanoTime() + nanos;
+            throttleWindow.openFor(nanos);
         }
         return this;
     }
@@ -448,9 +440,9 @@ public final class FakeFirehose implements FirehoseAsyncClient {
      * @throws IllegalArgumentException if {@code window} is negative or the stream does not exist
      */
     public FakeFirehose throttleFor(String stream, Duration window) {
-        long nanos = nonNegativeNanos(window, "window");
+        long nanos = FaultPlan.checkNonNegative(window, "window");
         synchronized (lock) {
-            existing(stream).throttleUntilNanos = nanos > 0 ? clock.nanoTime() + nanos : Long.MIN_VALUE;
+            existing(stream).throttle.openFor(nanos);
         }
         return this;
     }
@@ -465,13 +457,10 @@ public final class FakeFirehose implements FirehoseAsyncClient {
      * @throws IllegalArgumentException if {@code n} is negative
      */
     public FakeFirehose failNextCalls(int n, Supplier<? extends FirehoseException> error) {
-        if (n < 0) {
-            throw new IllegalArgumentException("n must be at least 0 but was " + n);
-        }
+        FaultPlan.checkCount(n);
         Objects.requireNonNull(error, "error");
         synchronized (lock) {
-            failCalls = n;
-            failCallsError = error;
+            failCalls.set(n, error);
         }
         return this;
     }
@@ -485,12 +474,9 @@ public final class FakeFirehose implements FirehoseAsyncClient {
      * @throws IllegalStateException if not zero and the fake has no scheduler
      */
     public FakeFirehose latency(Duration latency) {
-        long nanos = nonNegativeNanos(latency, "latency");
-        if (nanos > 0 && scheduler == null) {
-            throw new IllegalStateException("latency " + latency + " needs a scheduler: build with FakeFirehose.builder().scheduler(...)");
-        }
+        long nanos = faults.checkLatency(latency, "build with FakeFirehose.builder().scheduler(...)");
         synchronized (lock) {
-            latencyNanos = nanos;
+            faults.latencyNanos(nanos);
         }
         return this;
     }
@@ -504,10 +490,9 @@ public final class FakeFirehose implements FirehoseAsyncClient {
      * @throws IllegalArgumentException if {@code window} is negative
      */
     public FakeFirehose outageFor(Duration window) {
-        long nanos = nonNegativeNanos(window, "window");
+        long nanos = FaultPlan.checkNonNegative(window, "window");
         synchronized (lock) {
-            outage = nanos > 0;
-            outageUntilNanos = clock.nanoTime() + nanos;
+            outage.openFor(nanos);
         }
         return this;
     }
@@ -645,12 +630,12 @@ public final class FakeFirehose implements FirehoseAsyncClient {
         long delay;
         synchronized (lock) {
             calls++;
-            delay = latencyNanos;
+            delay = faults.latencyNanos();
             try {
                 if (closed) {
                     throw new IllegalStateException("FakeFirehose was closed");
                 }
-                if (outage && clock.nanoTime() - outageUntilNanos < 0) {
+                if (outage.isOpen()) {
                     throw SdkClientException.create("Unable to execute HTTP request: Connect to firehose." + REGION
                             + ".amazonaws.com:443 failed: connection refused (FakeFirehose outage)");
                 }
@@ -669,13 +654,7 @@ public final class FakeFirehose implements FirehoseAsyncClient {
                 future.complete(result);
             }
         };
-        if (scheduler == null) {
-            complete.run();
-        } else if (delay > 0) {
-            scheduler.schedule(complete, delay);
-        } else {
-            scheduler.execute(complete);
-        }
+        faults.complete(complete, delay);
         return future;
     }
 
@@ -802,30 +781,16 @@ public final class FakeFirehose implements FirehoseAsyncClient {
     /** Whole-call faults for a put to {@code s}, after the request was found valid. */
     private void callFaults(Stream s) {
         s.putCalls++;
-        long now = clock.nanoTime();
-        boolean throttled = (throttleWindow && now - throttleUntilNanos < 0)
-                || (s.throttleUntilNanos != Long.MIN_VALUE && now - s.throttleUntilNanos < 0);
-        if (!throttled && throttleCalls > 0) {
-            throttleCalls--;
-            throttled = true;
+        // A throttling window does not use up a throttled call; a throttled call does not use up a failed one.
+        Supplier<? extends FirehoseException> failure =
+                throttleWindow.isOpen() || s.throttle.isOpen() ? THROTTLED : throttleCalls.take();
+        if (failure == null) {
+            failure = failCalls.take();
         }
-        if (throttled) {
+        if (failure != null) {
             s.failedCalls++;
-            throw serviceUnavailable();
+            throw failure.get();
         }
-        if (failCalls > 0) {
-            failCalls--;
-            s.failedCalls++;
-            throw failCallsError.get();
-        }
-    }
-
-    /** The error code of the next entry's injected failure, or null; one draw per entry while enabled. */
-    private String entryFailure() {
-        if (entryFailureFraction > 0 && faults.nextDouble() < entryFailureFraction) {
-            return entryFailureCode;
-        }
-        return null;
     }
 
     private static String entryMessage(String code) {
@@ -866,18 +831,6 @@ public final class FakeFirehose implements FirehoseAsyncClient {
         return String.format(Locale.ROOT, "%016x%016x", seed, ++recordIds);
     }
 
-    private static long nonNegativeNanos(Duration d, String name) {
-        Objects.requireNonNull(d, name);
-        if (d.isNegative()) {
-            throw new IllegalArgumentException(name + " must not be negative but was " + d);
-        }
-        try {
-            return d.toNanos();
-        } catch (ArithmeticException tooLong) {
-            return Long.MAX_VALUE / 4;
-        }
-    }
-
     private static void splitLines(byte[] data, List<String> into) {
         int start = 0;
         for (int i = 0; i < data.length; i++) {
@@ -904,7 +857,8 @@ public final class FakeFirehose implements FirehoseAsyncClient {
         final List<DeliveredObject> objects = new ArrayList<>();
         final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         int bufferedRecords;
-        long throttleUntilNanos = Long.MIN_VALUE;
+        /** Throttling of this stream only ({@link #throttleFor(String, Duration)}). */
+        final FaultPlan.Window throttle = faults.window();
         long bufferOpenedNanos;
         long bufferOpenedMillis;
         long bytes;

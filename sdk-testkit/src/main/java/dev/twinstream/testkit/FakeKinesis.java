@@ -118,7 +118,9 @@ public final class FakeKinesis implements KinesisAsyncClient {
     private static final BigInteger MAX_HASH_KEY = HASH_SPACE.subtract(BigInteger.ONE);
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
 
-    private final Scheduler scheduler;
+    private static final String THROUGHPUT_EXCEEDED = "ProvisionedThroughputExceededException";
+    private static final String INTERNAL_FAILURE = "InternalFailure";
+
     private final Clock clock;
     private final boolean enforceThroughput;
     private final long maxRequestBytes;
@@ -127,23 +129,22 @@ public final class FakeKinesis implements KinesisAsyncClient {
     private final Object lock = new Object();
     // Guarded by lock.
     private final Map<String, Stream> streams = new LinkedHashMap<>();
-    private final Random random;
-    private double failFraction;
-    private double throttleFraction;
-    private long latencyNanos;
-    private long downUntilNanos;
-    private boolean down;
-    private int failNextCalls;
-    private String failNextCallsCode;
+    private final FaultPlan faults;
+    /** Drawn before {@link #failures} for each entry, from the same generator. */
+    private final FaultPlan.Chance<String> throttles;
+    private final FaultPlan.Chance<String> failures;
+    private final FaultPlan.Window down;
+    private final FaultPlan.Countdown<String> failNextCalls = new FaultPlan.Countdown<>();
     private long putRecordsCalls;
 
     private FakeKinesis(Builder b) {
-        this.scheduler = b.scheduler;
-        this.clock = b.clock != null ? b.clock
-                : b.scheduler instanceof VirtualScheduler ? ((VirtualScheduler) b.scheduler).clock() : Clock.system();
+        this.faults = new FaultPlan(b.scheduler, b.clock, b.seed);
+        this.clock = faults.clock();
+        this.throttles = faults.chance();
+        this.failures = faults.chance();
+        this.down = faults.window();
         this.enforceThroughput = b.enforceThroughput;
         this.maxRequestBytes = b.maxRequestBytes;
-        this.random = new Random(b.seed);
         this.arnPrefix = "arn:aws:kinesis:" + b.region + ":" + b.accountId + ":stream/";
     }
 
@@ -319,18 +320,18 @@ public final class FakeKinesis implements KinesisAsyncClient {
 
     /** Each later {@code PutRecords} entry fails with {@code InternalFailure} with this probability. */
     public FakeKinesis failFraction(double fraction) {
-        requireFraction(fraction);
+        FaultPlan.checkFraction(fraction);
         synchronized (lock) {
-            failFraction = fraction;
+            failures.set(fraction, INTERNAL_FAILURE);
         }
         return this;
     }
 
     /** Each later entry fails with {@code ProvisionedThroughputExceededException} with this probability. */
     public FakeKinesis throttleFraction(double fraction) {
-        requireFraction(fraction);
+        FaultPlan.checkFraction(fraction);
         synchronized (lock) {
-            throttleFraction = fraction;
+            throttles.set(fraction, THROUGHPUT_EXCEEDED);
         }
         return this;
     }
@@ -341,45 +342,39 @@ public final class FakeKinesis implements KinesisAsyncClient {
      * {@code KMSDisabledException}, {@code InternalFailureException}, ... ).
      */
     public FakeKinesis failNextCalls(int n, String errorCode) {
-        if (n < 0) {
-            throw new IllegalArgumentException("n must be at least 0 but was " + n);
-        }
+        FaultPlan.checkCount(n);
+        Objects.requireNonNull(errorCode, "errorCode");
         synchronized (lock) {
-            failNextCalls = n;
-            failNextCallsCode = Objects.requireNonNull(errorCode, "errorCode");
+            failNextCalls.set(n, errorCode);
         }
         return this;
     }
 
     /** Every later call completes after {@code latency} on the scheduler. */
     public FakeKinesis latency(Duration latency) {
-        if (latency.isNegative()) {
-            throw new IllegalArgumentException("latency must not be negative but was " + latency);
-        }
-        if (!latency.isZero() && scheduler == null) {
-            throw new IllegalStateException("latency needs a scheduler: FakeKinesis.builder().scheduler(...)");
-        }
+        long nanos = faults.checkLatency(latency, "FakeKinesis.builder().scheduler(...)");
         synchronized (lock) {
-            latencyNanos = latency.toNanos();
+            faults.latencyNanos(nanos);
         }
         return this;
     }
 
     /** For {@code duration} from now, every write call fails as a whole with {@code InternalFailureException} (HTTP 500). */
     public FakeKinesis downFor(Duration duration) {
+        // Deliberately not validated (FakeKinesis never did): a negative duration leaves the stream up.
+        long nanos = duration.toNanos();
         synchronized (lock) {
-            down = !duration.isZero();
-            downUntilNanos = clock.nanoTime() + duration.toNanos();
+            down.openFor(nanos);
         }
         return this;
     }
 
     /** After {@code delay} on the scheduler, reshards {@code stream} to {@code shards} shards (as UpdateShardCount). */
     public FakeKinesis reshardAfter(Duration delay, String stream, int shards) {
-        if (scheduler == null) {
+        if (faults.scheduler() == null) {
             throw new IllegalStateException("reshardAfter needs a scheduler: FakeKinesis.builder().scheduler(...)");
         }
-        scheduler.schedule(() -> reshard(stream, shards), delay.toNanos());
+        faults.scheduler().schedule(() -> reshard(stream, shards), delay.toNanos());
         return this;
     }
 
@@ -405,12 +400,6 @@ public final class FakeKinesis implements KinesisAsyncClient {
             }
         }
         return this;
-    }
-
-    private static void requireFraction(double fraction) {
-        if (!(fraction >= 0 && fraction <= 1)) {
-            throw new IllegalArgumentException("fraction must be between 0 and 1 but was " + fraction);
-        }
     }
 
     // ---- KinesisAsyncClient --------------------------------------------------------------------
@@ -558,15 +547,14 @@ public final class FakeKinesis implements KinesisAsyncClient {
                 for (PutRecordsRequestEntry e : entries) {
                     FakeShard shard = s.shardFor(hashKeyOf(e.partitionKey(), e.explicitHashKey()));
                     long size = sizeOf(e.data(), e.partitionKey());
-                    if (throttleFraction > 0 && random.nextDouble() < throttleFraction
-                            || enforceThroughput && !shard.admit(1, size, now)) {
+                    if (throttles.draw() != null || enforceThroughput && !shard.admit(1, size, now)) {
                         failed++;
-                        results.add(PutRecordsResultEntry.builder().errorCode("ProvisionedThroughputExceededException")
+                        results.add(PutRecordsResultEntry.builder().errorCode(THROUGHPUT_EXCEEDED)
                                 .errorMessage("Rate exceeded for shard " + shard.id + " in stream " + s.name
                                         + " under account " + arnPrefix + ".").build());
-                    } else if (failFraction > 0 && random.nextDouble() < failFraction) {
+                    } else if (failures.draw() != null) {
                         failed++;
-                        results.add(PutRecordsResultEntry.builder().errorCode("InternalFailure")
+                        results.add(PutRecordsResultEntry.builder().errorCode(INTERNAL_FAILURE)
                                 .errorMessage("Internal service failure.").build());
                     } else {
                         StoredRecord r = s.store(shard, e.partitionKey(), e.explicitHashKey(), e.data().asByteArray(),
@@ -704,26 +692,20 @@ public final class FakeKinesis implements KinesisAsyncClient {
         }
         long latency;
         synchronized (lock) {
-            latency = latencyNanos;
+            latency = faults.latencyNanos();
         }
-        if (scheduler == null) {
-            complete.run();
-        } else if (latency == 0) {
-            scheduler.execute(complete);
-        } else {
-            scheduler.schedule(complete, latency);
-        }
+        faults.complete(complete, latency);
         return future;
     }
 
     /** Whole-call faults for write calls; called under the lock. */
     private void writeFaults() {
-        if (down && clock.nanoTime() - downUntilNanos < 0) {
+        if (down.isOpen()) {
             throw error(InternalFailureException.builder(), "InternalFailureException", 500, "Internal service failure (outage).");
         }
-        if (failNextCalls > 0) {
-            failNextCalls--;
-            throw exceptionFor(failNextCallsCode);
+        String code = failNextCalls.take();
+        if (code != null) {
+            throw exceptionFor(code);
         }
     }
 

@@ -67,22 +67,18 @@ public final class InMemorySink implements Sink {
     private static final Logger LOG = LoggerFactory.getLogger(InMemorySink.class);
     private static final int MAX_PROBLEMS_NAMED = 5;
 
+    private static final RecordResult UNAVAILABLE = RecordResult.retryable(UNAVAILABLE_CODE, "the sink is down");
+
     private final SinkLimits limits;
-    private final long seed;
-    private final Scheduler scheduler;
     private final Clock clock;
     private final boolean retainPayloads;
 
     private final Object lock = new Object();
     // Everything below is guarded by lock.
-    private Random random;
-    private int failNextCalls;
-    private RecordResult failNextCallsResult;
-    private double failFraction;
-    private RecordResult failFractionResult;
-    private long latencyNanos;
-    private boolean down;
-    private long downUntilNanos;
+    private final FaultPlan faults;
+    private final FaultPlan.Window down;
+    private final FaultPlan.Countdown<RecordResult> failNextCalls = new FaultPlan.Countdown<>();
+    private final FaultPlan.Chance<RecordResult> failFraction;
     private boolean closed;
 
     private final List<ReceivedRecord> received = new ArrayList<>();
@@ -98,13 +94,11 @@ public final class InMemorySink implements Sink {
 
     private InMemorySink(Builder builder) {
         this.limits = builder.limits;
-        this.seed = builder.seed;
-        this.scheduler = builder.scheduler;
-        this.clock = builder.clock != null ? builder.clock
-                : builder.scheduler instanceof VirtualScheduler ? ((VirtualScheduler) builder.scheduler).clock()
-                : Clock.system();
+        this.faults = new FaultPlan(builder.scheduler, builder.clock, builder.seed);
+        this.clock = faults.clock();
+        this.down = faults.window();
+        this.failFraction = faults.chance();
         this.retainPayloads = builder.retainPayloads;
-        this.random = new Random(seed);
     }
 
     /** A builder with the defaults: {@link #DEFAULT_LIMITS}, seed 0, payloads retained, no scheduler. */
@@ -216,7 +210,7 @@ public final class InMemorySink implements Sink {
             calls.add(new Call(calls.size(), size, bytes, okCount, retryable, permanent, clock.nanoTime()));
             sentRecordCount += size;
             failedRecordCount += size - okCount;
-            latency = latencyNanos;
+            latency = faults.latencyNanos();
             inFlight++;
             result = okCount == size ? BatchResult.allOk(size) : BatchResult.of(Arrays.asList(results));
         }
@@ -227,7 +221,7 @@ public final class InMemorySink implements Sink {
         }
         CompletableFuture<BatchResult> future = new CompletableFuture<>();
         int committedCount = okCount;
-        scheduler.schedule(() -> {
+        faults.scheduler().schedule(() -> {
             commit(accepted, committedCount);
             future.complete(result);
         }, latency);
@@ -237,17 +231,14 @@ public final class InMemorySink implements Sink {
     /** Decides every record's result; called under the lock. */
     private RecordResult[] decide(int size) {
         RecordResult[] results = new RecordResult[size];
-        if (down && clock.nanoTime() - downUntilNanos < 0) {
-            Arrays.fill(results, RecordResult.retryable(UNAVAILABLE_CODE, "the sink is down"));
-            return results;
-        }
-        if (failNextCalls > 0) {
-            failNextCalls--;
-            Arrays.fill(results, failNextCallsResult);
+        RecordResult wholeCall = down.isOpen() ? UNAVAILABLE : failNextCalls.take();
+        if (wholeCall != null) {
+            Arrays.fill(results, wholeCall);
             return results;
         }
         for (int i = 0; i < size; i++) {
-            results[i] = failFraction > 0 && random.nextDouble() < failFraction ? failFractionResult : RecordResult.ok();
+            RecordResult failure = failFraction.draw();
+            results[i] = failure != null ? failure : RecordResult.ok();
         }
         return results;
     }
@@ -283,13 +274,10 @@ public final class InMemorySink implements Sink {
      * @throws IllegalArgumentException if {@code n} is negative or {@code failure} is OK
      */
     public InMemorySink failNextCalls(int n, RecordResult failure) {
-        if (n < 0) {
-            throw new IllegalArgumentException("n must be at least 0 but was " + n);
-        }
+        FaultPlan.checkCount(n);
         requireFailure(failure);
         synchronized (lock) {
-            failNextCalls = n;
-            failNextCallsResult = failure;
+            failNextCalls.set(n, failure);
         }
         return this;
     }
@@ -304,13 +292,10 @@ public final class InMemorySink implements Sink {
      * @throws IllegalArgumentException if {@code fraction} is outside [0, 1] or {@code failure} is OK
      */
     public InMemorySink failFraction(double fraction, RecordResult failure) {
-        if (!(fraction >= 0 && fraction <= 1)) {
-            throw new IllegalArgumentException("fraction must be between 0 and 1 but was " + fraction);
-        }
+        FaultPlan.checkFraction(fraction);
         requireFailure(failure);
         synchronized (lock) {
-            failFraction = fraction;
-            failFractionResult = failure;
+            failFraction.set(fraction, failure);
         }
         return this;
     }
@@ -325,16 +310,9 @@ public final class InMemorySink implements Sink {
      * @throws IllegalStateException if it is not zero and the sink was built without a scheduler
      */
     public InMemorySink latency(Duration latency) {
-        Objects.requireNonNull(latency, "latency");
-        if (latency.isNegative()) {
-            throw new IllegalArgumentException("latency must not be negative but was " + latency);
-        }
-        if (!latency.isZero() && scheduler == null) {
-            throw new IllegalStateException("latency " + latency
-                    + " needs a scheduler: build the sink with InMemorySink.builder().scheduler(...)");
-        }
+        long nanos = faults.checkLatency(latency, "build the sink with InMemorySink.builder().scheduler(...)");
         synchronized (lock) {
-            latencyNanos = ManualClock.saturatedNanos(latency);
+            faults.latencyNanos(nanos);
         }
         return this;
     }
@@ -348,15 +326,11 @@ public final class InMemorySink implements Sink {
      * @throws IllegalArgumentException if {@code duration} is negative
      */
     public InMemorySink downFor(Duration duration) {
-        Objects.requireNonNull(duration, "duration");
-        if (duration.isNegative()) {
-            throw new IllegalArgumentException("duration must not be negative but was " + duration);
-        }
-        long nanos = ManualClock.saturatedNanos(duration);
+        long nanos = FaultPlan.checkNonNegative(duration, "duration");
         synchronized (lock) {
-            long now = clock.nanoTime();
-            return downUntilNanos(now + nanos < now ? Long.MAX_VALUE : now + nanos);
+            down.openFor(nanos);
         }
+        return this;
     }
 
     /**
@@ -367,8 +341,7 @@ public final class InMemorySink implements Sink {
      */
     public InMemorySink downUntilNanos(long nanoTime) {
         synchronized (lock) {
-            down = true;
-            downUntilNanos = nanoTime;
+            down.openUntil(nanoTime);
         }
         return this;
     }
@@ -380,7 +353,7 @@ public final class InMemorySink implements Sink {
      */
     public InMemorySink up() {
         synchronized (lock) {
-            down = false;
+            down.close();
         }
         return this;
     }
@@ -388,7 +361,7 @@ public final class InMemorySink implements Sink {
     /** Whether a call made now would find the sink down. */
     public boolean isDown() {
         synchronized (lock) {
-            return down && clock.nanoTime() - downUntilNanos < 0;
+            return down.isOpen();
         }
     }
 
@@ -536,7 +509,7 @@ public final class InMemorySink implements Sink {
             maxRecordsInOneCall = 0;
             maxBytesInOneCall = 0;
             sendsAfterClose = 0;
-            random = new Random(seed);
+            faults.reseed();
         }
     }
 
