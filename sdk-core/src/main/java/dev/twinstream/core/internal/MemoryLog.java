@@ -37,6 +37,13 @@ final class MemoryLog implements EventLog {
     private final long[] wakeBytes;
 
     private LogRecord[] ring = new LogRecord[INITIAL_RING];
+    // Parallel to the ring: what the dispatcher's read and commit need, so they walk primitive arrays
+    // under the monitor instead of loading each record (a cache miss apiece, just written by another
+    // core) while producers wait for the monitor.
+    private int[] ringMask = new int[INITIAL_RING];
+    private int[] ringSize = new int[INITIAL_RING];
+    /** Per sink, the record's payload bytes for that sink. */
+    private final int[][] ringSinkBytes;
     private long headSeq;
     private long tailSeq;
     private long bytes;
@@ -90,6 +97,7 @@ final class MemoryLog implements EventLog {
         this.unreadCount = new int[sinks];
         this.unreadBytes = new long[sinks];
         this.heldBytes = new long[sinks];
+        this.ringSinkBytes = new int[sinks][INITIAL_RING];
         this.quotaBytes = quotaBytes;
         this.hook = hook;
         this.headSeq = firstSeq;
@@ -125,7 +133,14 @@ final class MemoryLog implements EventLog {
                         }
                         break;
                     default:
-                        awaitSpace(record.sizeBytes);
+                        try {
+                            awaitSpace(record.sizeBytes);
+                        } catch (RuntimeException e) {
+                            // The caller refuses the whole event and un-counts it for every sink it named,
+                            // including those over their quota: give the mask back, report no drop.
+                            record.sinkMask |= overQuota;
+                            throw e;
+                        }
                 }
             }
             if (appended) {
@@ -179,7 +194,10 @@ final class MemoryLog implements EventLog {
             if (tailSeq - headSeq == ring.length) {
                 grow();
             }
-            ring[index(tailSeq)] = HOLE;
+            int at = index(tailSeq);
+            ring[at] = HOLE;
+            ringMask[at] = 0;
+            ringSize[at] = 0;
             tailSeq++;
         }
     }
@@ -215,13 +233,17 @@ final class MemoryLog implements EventLog {
             grow();
         }
         record.seq = tailSeq;
-        ring[index(tailSeq)] = record;
+        int i = index(tailSeq);
+        ring[i] = record;
+        ringMask[i] = record.sinkMask;
+        ringSize[i] = record.sizeBytes;
         tailSeq++;
         bytes += record.sizeBytes;
         int wake = NO_WAKE;
         for (int s = 0; s < formatSlot.length; s++) {
             if (record.goesTo(s)) {
                 int payload = record.payloads[formatSlot[s]].length;
+                ringSinkBytes[s][i] = payload;
                 heldBytes[s] += payload;
                 int count = ++unreadCount[s];
                 long before = unreadBytes[s];
@@ -256,7 +278,7 @@ final class MemoryLog implements EventLog {
         // Sinks that read it but have not finished it see the flag when they would retry it.
         r.evicted = true;
         r.evictedUnread = unreadBy;
-        removeHead(r);
+        removeHead();
         return r;
     }
 
@@ -297,15 +319,16 @@ final class MemoryLog implements EventLog {
         int n = 0;
         long taken = 0;
         long seq = readSeq[sink];
-        int slot = formatSlot[sink];
+        int bit = 1 << sink;
+        int[] sinkBytes = ringSinkBytes[sink];
         while (n < maxRecords && unreadCount[sink] > 0 && seq < tailSeq) {
-            LogRecord r = ring[index(seq)];
-            if (r.goesTo(sink)) {
-                int payload = r.payloads[slot].length;
+            int i = index(seq);
+            if ((ringMask[i] & bit) != 0) {
+                int payload = sinkBytes[i];
                 if (taken + payload > maxBytes) {
                     break;
                 }
-                out.add(r);
+                out.add(ring[i]);
                 n++;
                 taken += payload;
                 unreadCount[sink]--;
@@ -345,17 +368,20 @@ final class MemoryLog implements EventLog {
         if (position <= commitSeq[sink]) {
             return;
         }
-        int slot = formatSlot[sink];
+        int bit = 1 << sink;
+        int[] sinkBytes = ringSinkBytes[sink];
+        long held = heldBytes[sink];
         for (long q = Math.max(commitSeq[sink], headSeq), end = Math.min(position, tailSeq); q < end; q++) {
-            LogRecord r = ring[index(q)];
-            if (r.goesTo(sink)) {
-                heldBytes[sink] -= r.payloads[slot].length;
+            int i = index(q);
+            if ((ringMask[i] & bit) != 0) {
+                held -= sinkBytes[i];
             }
         }
+        heldBytes[sink] = held;
         commitSeq[sink] = position;
         boolean released = false;
-        while (headSeq < tailSeq && isFinished(ring[index(headSeq)])) {
-            removeHead(ring[index(headSeq)]);
+        while (headSeq < tailSeq && isFinished(headSeq)) {
+            removeHead();
             released = true;
         }
         if (released && blockedAppenders > 0) {
@@ -363,19 +389,21 @@ final class MemoryLog implements EventLog {
         }
     }
 
-    private boolean isFinished(LogRecord r) {
+    private boolean isFinished(long seq) {
+        int mask = ringMask[index(seq)];
         for (int s = 0; s < formatSlot.length; s++) {
-            if (r.goesTo(s) && commitSeq[s] <= r.seq) {
+            if ((mask & (1 << s)) != 0 && commitSeq[s] <= seq) {
                 return false;
             }
         }
         return true;
     }
 
-    private void removeHead(LogRecord r) {
-        ring[index(headSeq)] = null;
+    private void removeHead() {
+        int i = index(headSeq);
+        ring[i] = null;
         headSeq++;
-        bytes -= r.sizeBytes;
+        bytes -= ringSize[i];
         for (int s = 0; s < formatSlot.length; s++) {
             if (readSeq[s] < headSeq) {
                 readSeq[s] = headSeq; // a record not bound for s, which it had not skipped yet
@@ -404,10 +432,26 @@ final class MemoryLog implements EventLog {
     }
 
     private void grow() {
-        LogRecord[] bigger = new LogRecord[ring.length * 2];
+        int capacity = ring.length * 2;
+        LogRecord[] bigger = new LogRecord[capacity];
+        int[] mask = new int[capacity];
+        int[] size = new int[capacity];
+        int[][] sinkBytes = new int[ringSinkBytes.length][capacity];
         for (long seq = headSeq; seq < tailSeq; seq++) {
-            bigger[(int) (seq & (bigger.length - 1))] = ring[index(seq)];
+            int from = index(seq);
+            int to = (int) (seq & (capacity - 1));
+            bigger[to] = ring[from];
+            mask[to] = ringMask[from];
+            size[to] = ringSize[from];
+            for (int s = 0; s < sinkBytes.length; s++) {
+                sinkBytes[s][to] = ringSinkBytes[s][from];
+            }
         }
         ring = bigger;
+        ringMask = mask;
+        ringSize = size;
+        for (int s = 0; s < sinkBytes.length; s++) {
+            ringSinkBytes[s] = sinkBytes[s];
+        }
     }
 }

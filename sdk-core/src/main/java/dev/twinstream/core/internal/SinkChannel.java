@@ -7,6 +7,7 @@ import dev.twinstream.core.spi.RecordResult;
 import dev.twinstream.core.spi.Sink;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.PriorityQueue;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
@@ -47,10 +48,16 @@ final class SinkChannel {
     private final Dispatcher dispatcher;
     private final int bit;
 
-    /** Read and not finished, in log order; the head bounds the sink's commit position. */
-    private final ArrayDeque<LogRecord> unfinished = new ArrayDeque<>();
+    /**
+     * What each {@link EventLog#read} returned, in log order, until every record in it is final; the
+     * first unfinished record bounds the sink's commit position. One list per read, not one deque
+     * entry per record: the list is new, and storing young records into it skips the card marking
+     * that storing them into a long-lived array costs.
+     */
+    private final ArrayDeque<ReadChunk> unfinished = new ArrayDeque<>();
+    /** Records in {@link #unfinished} from each chunk's {@code next} on. */
+    private int unfinishedRecords;
     private final PriorityQueue<RetryEntry> retries = new PriorityQueue<>();
-    private final ArrayList<LogRecord> readBuffer = new ArrayList<>();
     private final EventLog.Unread unread = new EventLog.Unread();
     private int inFlight;
     private long retryOrder;
@@ -92,7 +99,7 @@ final class SinkChannel {
             boolean retryDue = nextRetry != null && nextRetry.dueNanos <= now;
             log.peek(index, unread);
             boolean fullBatchUnread = unread.count >= maxBatchRecords || unread.bytes >= maxBatchBytes;
-            boolean canRead = unread.count > 0 && unfinished.size() < windowRecords;
+            boolean canRead = unread.count > 0 && unfinishedRecords < windowRecords;
             if (!retryDue && !canRead) {
                 break;
             }
@@ -144,24 +151,24 @@ final class SinkChannel {
     }
 
     private boolean readFresh(InFlightBatch batch, long now) {
-        int room = Math.min(maxBatchRecords - batch.size, windowRecords - unfinished.size());
+        int room = Math.min(maxBatchRecords - batch.size, windowRecords - unfinishedRecords);
         if (room <= 0 || unread.count == 0) {
             return false;
         }
-        readBuffer.clear();
-        if (log.read(index, room, maxBatchBytes - batch.bytes, readBuffer) == 0) {
+        ReadChunk chunk = new ReadChunk(Math.min(room, unread.count));
+        if (log.read(index, room, maxBatchBytes - batch.bytes, chunk.records) == 0) {
             return false;
         }
-        for (int i = 0; i < readBuffer.size(); i++) {
-            LogRecord r = readBuffer.get(i);
-            unfinished.addLast(r);
+        unfinished.addLast(chunk);
+        unfinishedRecords += chunk.records.size();
+        for (int i = 0; i < chunk.records.size(); i++) {
+            LogRecord r = chunk.records.get(i);
             if (FailureClassifier.isExpired(now - r.acceptedNanos, deliveryTimeoutNanos)) {
                 deadLetter(r, DeadLetter.Reason.DELIVERY_TIMEOUT, 0, null);
             } else {
                 batch.add(r, 1);
             }
         }
-        readBuffer.clear();
         return true;
     }
 
@@ -264,17 +271,25 @@ final class SinkChannel {
     }
 
     private void advanceCommit() {
-        while (!unfinished.isEmpty() && (unfinished.peekFirst().terminalMask & bit) != 0) {
+        ReadChunk head;
+        while ((head = unfinished.peekFirst()) != null) {
+            while (head.next < head.records.size() && (head.records.get(head.next).terminalMask & bit) != 0) {
+                head.next++;
+                unfinishedRecords--;
+            }
+            if (head.next < head.records.size()) {
+                break;
+            }
             unfinished.pollFirst();
         }
-        LogRecord oldest = unfinished.peekFirst();
+        LogRecord oldest = oldestUnfinished();
         counters.oldestUnfinishedNanos = oldest == null ? Long.MAX_VALUE : oldest.acceptedNanos;
         log.commit(index, oldest == null ? EventLog.ALL_READ : oldest.seq);
     }
 
     /** Whether every record of this sink below {@code seq} is finished. */
     boolean hasFinishedBelow(long seq) {
-        LogRecord oldest = unfinished.peekFirst();
+        LogRecord oldest = oldestUnfinished();
         if (oldest != null && oldest.seq < seq) {
             return false;
         }
@@ -291,29 +306,48 @@ final class SinkChannel {
     void abandon(DropReason reason) {
         if (reason == null) {
             unfinished.clear();
+            unfinishedRecords = 0;
             retries.clear();
-            readBuffer.clear();
             inFlight = 0;
             counters.inFlightRequests = 0;
             return;
         }
-        for (LogRecord r : unfinished) {
-            if ((r.terminalMask & bit) == 0) {
-                drop(r, reason);
+        for (ReadChunk chunk : unfinished) {
+            for (int i = chunk.next; i < chunk.records.size(); i++) {
+                LogRecord r = chunk.records.get(i);
+                if ((r.terminalMask & bit) == 0) {
+                    drop(r, reason);
+                }
             }
         }
         unfinished.clear();
+        unfinishedRecords = 0;
         retries.clear();
-        readBuffer.clear();
-        while (log.read(index, Integer.MAX_VALUE, Long.MAX_VALUE, readBuffer) > 0) {
-            for (LogRecord r : readBuffer) {
+        List<LogRecord> rest = new ArrayList<>();
+        while (log.read(index, Integer.MAX_VALUE, Long.MAX_VALUE, rest) > 0) {
+            for (LogRecord r : rest) {
                 drop(r, reason);
             }
-            readBuffer.clear();
+            rest.clear();
         }
         inFlight = 0;
         counters.inFlightRequests = 0;
         advanceCommit();
+    }
+
+    private LogRecord oldestUnfinished() {
+        ReadChunk head = unfinished.peekFirst();
+        return head == null ? null : head.records.get(head.next);
+    }
+
+    /** The records of one read from the log; those before {@code next} are final for this sink. */
+    private static final class ReadChunk {
+        final ArrayList<LogRecord> records;
+        int next;
+
+        ReadChunk(int capacity) {
+            records = new ArrayList<>(capacity);
+        }
     }
 
     /** A record waiting for its next attempt. */

@@ -179,6 +179,25 @@ abstract class EventLogContractTest {
     }
 
     @Test
+    void aBlockedAppendThatTimesOutLeavesTheRecordForEverySinkItNamedAndReportsNoDrop() throws Exception {
+        EventLog log = newLog(OverflowPolicy.block(Duration.ofSeconds(5)), 300, 200, new int[] {10, 10});
+        log.append(record("a", BOTH));
+        log.append(record("b", BOTH));
+        List<LogRecord> out = new ArrayList<>();
+        log.read(1, 10, Long.MAX_VALUE, out);
+        log.commit(1, EventLog.ALL_READ); // sink 0 still holds a and b: at its quota
+        log.append(record("c", 0b10)); // the log is full
+        LogRecord d = record("d", BOTH);
+        CompletableFuture<Boolean> timesOut = CompletableFuture.supplyAsync(() -> log.append(d));
+        awaitUntil(() -> blockedAppenders(log) == 1);
+        nanos.addAndGet(TimeUnit.SECONDS.toNanos(6));
+        assertThatThrownBy(() -> timesOut.get(10, TimeUnit.SECONDS)).cause().isInstanceOf(BufferFullException.class);
+        assertThat(d.sinkMask).as("the caller was refused the whole event, so it un-counts it for both sinks")
+                .isEqualTo(BOTH);
+        assertThat(drops).as("a refused event is not a drop").isEmpty();
+    }
+
+    @Test
     void sequenceNumbersAreContiguousAndSinksSkipRecordsNotForThem() {
         EventLog log = newLog(OverflowPolicy.dropNewest(), 100_000, Long.MAX_VALUE, new int[] {100, 100});
         long start = log.appendPosition();
