@@ -67,7 +67,6 @@ final class DiskLog implements EventLog {
     private final int headerLength;
     private final JournalRecovery recovery;
     private final long[] recoveredRecords;
-    private final long[] recoveredBytes;
 
     // Append side: guarded by the index's monitor (the StoreHook runs under it).
     private final CRC32 appendCrc = new CRC32();
@@ -138,7 +137,6 @@ final class DiskLog implements EventLog {
         this.headerLength = JournalFormat.segmentHeader(0, sinkNames, slots).length;
         this.recovery = r.report;
         this.recoveredRecords = r.records;
-        this.recoveredBytes = r.bytes;
         this.index = new MemoryLog(c.clock, c.maxBytes, c.quotaBytes, c.overflow, c.observer, c.slots, c.wakeRecords,
                 c.wakeBytes, r.firstSeq, this::frame);
         for (LogRecord record : r.live) {
@@ -606,11 +604,6 @@ final class DiskLog implements EventLog {
         return recoveredRecords.clone();
     }
 
-    /** Per sink, payload bytes of those records. */
-    long[] recoveredBytes() {
-        return recoveredBytes.clone();
-    }
-
     // ------------------------------------------------------------------------- EventLog reads
 
     @Override
@@ -753,7 +746,6 @@ final class DiskLog implements EventLog {
         long[] positions;
         List<Long> segments = new ArrayList<>();
         long[] records;
-        long[] bytes;
     }
 
     /** Reads the checkpoint and every segment, keeps what validates, truncates torn tails. */
@@ -808,7 +800,6 @@ final class DiskLog implements EventLog {
             Recovered r = new Recovered();
             int sinks = c.sinkNames.length;
             r.records = new long[sinks];
-            r.bytes = new long[sinks];
             long[] cp = new long[sinks];
             for (int s = 0; s < sinks; s++) {
                 Long p = checkpoint.get(c.sinkNames[s]);
@@ -932,7 +923,6 @@ final class DiskLog implements EventLog {
             for (int s = 0; s < c.sinkNames.length; s++) {
                 if (record.goesTo(s)) {
                     r.records[s]++;
-                    r.bytes[s] += payloads[c.slots[s]].length;
                 }
             }
             return record;

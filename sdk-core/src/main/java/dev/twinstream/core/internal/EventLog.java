@@ -61,5 +61,12 @@ interface EventLog {
         long oldestNanos;
         /** The sequence number the sink reads next. */
         long readPosition;
+        /**
+         * Records bound for the sink ever stored in the log (appended or restored), and their payload
+         * bytes: counted under the log's lock, where an append already is, rather than by every
+         * producer thread on shared counters.
+         */
+        long storedRecords;
+        long storedBytes;
     }
 }

@@ -51,6 +51,9 @@ final class MemoryLog implements EventLog {
     private final long[] commitSeq;
     private final int[] unreadCount;
     private final long[] unreadBytes;
+    /** Per sink, records and payload bytes ever stored for it: see {@link EventLog.Unread#storedRecords}. */
+    private final long[] storedRecords;
+    private final long[] storedBytes;
     /** Per sink, payload bytes of stored records the sink has not committed: what its quota bounds. */
     private final long[] heldBytes;
     private final long quotaBytes;
@@ -97,6 +100,8 @@ final class MemoryLog implements EventLog {
         this.unreadCount = new int[sinks];
         this.unreadBytes = new long[sinks];
         this.heldBytes = new long[sinks];
+        this.storedRecords = new long[sinks];
+        this.storedBytes = new long[sinks];
         this.ringSinkBytes = new int[sinks][INITIAL_RING];
         this.quotaBytes = quotaBytes;
         this.hook = hook;
@@ -244,6 +249,8 @@ final class MemoryLog implements EventLog {
             if (record.goesTo(s)) {
                 int payload = record.payloads[formatSlot[s]].length;
                 ringSinkBytes[s][i] = payload;
+                storedRecords[s]++;
+                storedBytes[s] += payload;
                 heldBytes[s] += payload;
                 int count = ++unreadCount[s];
                 long before = unreadBytes[s];
@@ -345,6 +352,8 @@ final class MemoryLog implements EventLog {
         out.count = unreadCount[sink];
         out.bytes = unreadBytes[sink];
         out.readPosition = readSeq[sink];
+        out.storedRecords = storedRecords[sink];
+        out.storedBytes = storedBytes[sink];
         out.oldestNanos = Long.MAX_VALUE;
         if (unreadCount[sink] > 0) {
             for (long seq = readSeq[sink]; seq < tailSeq; seq++) {

@@ -82,7 +82,7 @@ final class SinkChannel {
         this.notifier = notifier;
         this.dispatcher = dispatcher;
         this.bit = 1 << index;
-        this.counters = new SinkCounters(name);
+        this.counters = new SinkCounters(name, index, log);
     }
 
     /**

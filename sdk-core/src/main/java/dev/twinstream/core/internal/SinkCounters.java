@@ -4,24 +4,32 @@ import dev.twinstream.core.DropReason;
 import dev.twinstream.core.SinkMetrics;
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * One sink's counters: the single place where outcomes are counted, so conservation
  * ({@code accepted = delivered + deadLettered + dropped + pending}) can be checked from one
- * snapshot. Written by application threads (accepted, drops on overflow) and the dispatcher.
+ * snapshot. Written by application threads (drops on overflow) and the dispatcher.
+ *
+ * <p>{@code accepted} is not counted here per event: it is what the log stored for the sink (counted
+ * under the lock the append holds anyway, see {@link EventLog.Unread#storedRecords}) plus the events
+ * dropped before they were stored. Counting it here cost every producer two shared counters per sink.
  */
 final class SinkCounters {
     private static final DropReason[] REASONS = DropReason.values();
+    /** Drops of an incoming event the log did not store for the sink: accepted, but not in the log's count. */
+    private static final Set<DropReason> DROPPED_BEFORE_STORED = EnumSet.of(
+            DropReason.OVERFLOW_DROP_NEWEST, DropReason.SINK_QUOTA_EXCEEDED, DropReason.JOURNAL_WRITE_FAILED);
 
     final String sink;
-    // Adders: every producer thread counts each event here, and contended atomics cost more than the
-    // rest of the bookkeeping together. The others change once per batch or per failure.
-    private final LongAdder accepted = new LongAdder();
-    private final LongAdder acceptedBytes = new LongAdder();
+    private final int index;
+    private final EventLog log;
+    private final AtomicLong droppedBeforeStored = new AtomicLong();
+    private final AtomicLong droppedBeforeStoredBytes = new AtomicLong();
     private final AtomicLong delivered = new AtomicLong();
     private final AtomicLong deliveredBytes = new AtomicLong();
     private final AtomicLong retried = new AtomicLong();
@@ -36,24 +44,10 @@ final class SinkCounters {
     /** Accepted time of the oldest read-but-unfinished record, or Long.MAX_VALUE; published by the dispatcher. */
     volatile long oldestUnfinishedNanos = Long.MAX_VALUE;
 
-    SinkCounters(String sink) {
+    SinkCounters(String sink, int index, EventLog log) {
         this.sink = sink;
-    }
-
-    void accepted(int bytes) {
-        accepted.increment();
-        acceptedBytes.add(bytes);
-    }
-
-    /** Records the disk journal recovered for this sink at start: they count as accepted again. */
-    void restored(long records, long bytes) {
-        accepted.add(records);
-        acceptedBytes.add(bytes);
-    }
-
-    void unaccepted(int bytes) {
-        accepted.decrement();
-        acceptedBytes.add(-bytes);
+        this.index = index;
+        this.log = log;
     }
 
     void delivered(long records, long bytes) {
@@ -71,6 +65,10 @@ final class SinkCounters {
     }
 
     void dropped(DropReason reason, int bytes) {
+        if (DROPPED_BEFORE_STORED.contains(reason)) {
+            droppedBeforeStored.incrementAndGet(); // before the drop, so pending never reads negative
+            droppedBeforeStoredBytes.addAndGet(bytes);
+        }
         dropped.incrementAndGet(reason.ordinal());
         droppedBytes.addAndGet(bytes);
     }
@@ -87,19 +85,24 @@ final class SinkCounters {
         for (int i = 0; i < REASONS.length; i++) {
             done += dropped.get(i);
         }
-        return accepted.sum() - done;
+        EventLog.Unread unread = new EventLog.Unread();
+        log.peek(index, unread);
+        return unread.storedRecords + droppedBeforeStored.get() - done;
     }
 
-    SinkMetrics snapshot(long nowNanos, long oldestUnreadNanos) {
+    SinkMetrics snapshot(long nowNanos) {
         long d = delivered.get();
         long dl = deadLettered.get();
         Map<DropReason, Long> drops = new EnumMap<>(DropReason.class);
         for (DropReason reason : REASONS) {
             drops.put(reason, dropped.get(reason.ordinal()));
         }
-        long pendingBytes = acceptedBytes.sum() - deliveredBytes.get() - deadLetteredBytes.get() - droppedBytes.get();
-        long a = accepted.sum();
-        long oldest = Math.min(oldestUnfinishedNanos, oldestUnreadNanos);
+        long doneBytes = deliveredBytes.get() + deadLetteredBytes.get() + droppedBytes.get();
+        EventLog.Unread unread = new EventLog.Unread();
+        log.peek(index, unread);
+        long a = unread.storedRecords + droppedBeforeStored.get();
+        long pendingBytes = unread.storedBytes + droppedBeforeStoredBytes.get() - doneBytes;
+        long oldest = Math.min(oldestUnfinishedNanos, unread.oldestNanos);
         Duration age = oldest == Long.MAX_VALUE ? Duration.ZERO : Duration.ofNanos(Math.max(0, nowNanos - oldest));
         return new SinkMetrics(sink, a, d, retried.get(), dl, drops, pendingBytes, inFlightRequests,
                 batchesSent.get(), batchRecordsSent.get(), batchBytesSent.get(), age);

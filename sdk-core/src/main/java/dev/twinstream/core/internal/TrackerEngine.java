@@ -200,14 +200,14 @@ public final class TrackerEngine implements EventTracker, LogObserver {
         return DiskLog.open(c, storage);
     }
 
-    /** Counts what the disk journal recovered as accepted, reports the recovery, starts the writer. */
+    /**
+     * Reports the recovery and starts the writer. What the journal restored counts as accepted again
+     * (the log counts every record it stores), so conservation holds across restarts.
+     */
     private void afterRecovery(TrackerSettings s, int trackerNumber) {
-        long[] records = disk.recoveredRecords();
-        long[] bytes = disk.recoveredBytes();
         boolean any = false;
-        for (SinkChannel channel : channels) {
-            channel.counters.restored(records[channel.index], bytes[channel.index]);
-            any |= records[channel.index] > 0;
+        for (long records : disk.recoveredRecords()) {
+            any |= records > 0;
         }
         dev.twinstream.core.JournalRecovery recovery = disk.recovery();
         if (recovery.hasDamage()) {
@@ -352,24 +352,15 @@ public final class TrackerEngine implements EventTracker, LogObserver {
                         + registeredTypes.keySet() + "); register one with EventTracker.builder().register(...)", null);
     }
 
-    /** Counts the record as accepted by its sinks, then appends; undoes the count if the append fails. */
+    /**
+     * Appends; the log's count of what it stored, plus the drops it reports, is what the sinks'
+     * metrics call accepted (see {@link SinkCounters}).
+     */
     private boolean append(LogRecord record) {
-        for (SinkChannel channel : channels) {
-            if (record.goesTo(channel.index)) {
-                channel.counters.accepted(record.payloads[channel.slot].length);
-            }
-        }
         try {
             return log.append(record);
-        } catch (RuntimeException e) {
-            for (SinkChannel channel : channels) {
-                if (record.goesTo(channel.index)) {
-                    channel.counters.unaccepted(record.payloads[channel.slot].length);
-                }
-            }
-            if (e instanceof BufferFullException) {
-                bufferFullRejections.incrementAndGet();
-            }
+        } catch (BufferFullException e) {
+            bufferFullRejections.incrementAndGet();
             throw e;
         }
     }
@@ -444,10 +435,8 @@ public final class TrackerEngine implements EventTracker, LogObserver {
     public TrackerMetrics metrics() {
         long now = clock.nanoTime();
         Map<String, SinkMetrics> sinks = new LinkedHashMap<>();
-        EventLog.Unread unread = new EventLog.Unread();
         for (SinkChannel channel : channels) {
-            log.peek(channel.index, unread);
-            sinks.put(channel.name, channel.counters.snapshot(now, unread.oldestNanos));
+            sinks.put(channel.name, channel.counters.snapshot(now));
         }
         Map<EventRejectedException.Reason, Long> rejectedByReason = new EnumMap<>(EventRejectedException.Reason.class);
         for (EventRejectedException.Reason reason : REJECT_REASONS) {
