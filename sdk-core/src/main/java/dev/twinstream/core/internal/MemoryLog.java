@@ -138,14 +138,7 @@ final class MemoryLog implements EventLog {
                         }
                         break;
                     default:
-                        try {
-                            awaitSpace(record.sizeBytes);
-                        } catch (RuntimeException e) {
-                            // The caller refuses the whole event and un-counts it for every sink it named,
-                            // including those over their quota: give the mask back, report no drop.
-                            record.sinkMask |= overQuota;
-                            throw e;
-                        }
+                        awaitSpace(record.sizeBytes); // throws before anything is stored or reported
                 }
             }
             if (appended) {
