@@ -66,7 +66,6 @@ final class DiskLog implements EventLog {
     private final int[] slots;
     private final int headerLength;
     private final JournalRecovery recovery;
-    private final long[] recoveredRecords;
 
     // Append side: guarded by the index's monitor (the StoreHook runs under it).
     private final CRC32 appendCrc = new CRC32();
@@ -136,7 +135,6 @@ final class DiskLog implements EventLog {
         this.slots = c.slots.clone();
         this.headerLength = JournalFormat.segmentHeader(0, sinkNames, slots).length;
         this.recovery = r.report;
-        this.recoveredRecords = r.records;
         this.index = new MemoryLog(c.clock, c.maxBytes, c.quotaBytes, c.overflow, c.observer, c.slots, c.wakeRecords,
                 c.wakeBytes, r.firstSeq, this::frame);
         for (LogRecord record : r.live) {
@@ -599,11 +597,6 @@ final class DiskLog implements EventLog {
         return recovery;
     }
 
-    /** Per sink, records put back in its queue by recovery. */
-    long[] recoveredRecords() {
-        return recoveredRecords.clone();
-    }
-
     // ------------------------------------------------------------------------- EventLog reads
 
     @Override
@@ -745,7 +738,6 @@ final class DiskLog implements EventLog {
         long nextSeq;
         long[] positions;
         List<Long> segments = new ArrayList<>();
-        long[] records;
     }
 
     /** Reads the checkpoint and every segment, keeps what validates, truncates torn tails. */
@@ -799,7 +791,6 @@ final class DiskLog implements EventLog {
 
             Recovered r = new Recovered();
             int sinks = c.sinkNames.length;
-            r.records = new long[sinks];
             long[] cp = new long[sinks];
             for (int s = 0; s < sinks; s++) {
                 Long p = checkpoint.get(c.sinkNames[s]);
@@ -920,11 +911,6 @@ final class DiskLog implements EventLog {
             LogRecord record = new LogRecord(frame.eventId, frame.eventType, frame.partitionKey, frame.routingKey,
                     frame.occurredAtMillis, now, payloads, mask, null);
             record.seq = frame.seq;
-            for (int s = 0; s < c.sinkNames.length; s++) {
-                if (record.goesTo(s)) {
-                    r.records[s]++;
-                }
-            }
             return record;
         }
 

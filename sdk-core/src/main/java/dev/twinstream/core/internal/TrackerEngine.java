@@ -205,10 +205,6 @@ public final class TrackerEngine implements EventTracker, LogObserver {
      * (the log counts every record it stores), so conservation holds across restarts.
      */
     private void afterRecovery(TrackerSettings s, int trackerNumber) {
-        boolean any = false;
-        for (long records : disk.recoveredRecords()) {
-            any |= records > 0;
-        }
         dev.twinstream.core.JournalRecovery recovery = disk.recovery();
         if (recovery.hasDamage()) {
             LOG.warn("Twinstream disk journal {} recovered with damage skipped: {}",
@@ -220,7 +216,7 @@ public final class TrackerEngine implements EventTracker, LogObserver {
         notifier.journalRecovered(recovery);
         ThreadFactory tf = s.threadFactory != null ? s.threadFactory : OwnThreads.namedDaemons("journal", trackerNumber);
         disk.start(tf);
-        if (any) {
+        if (recovery.recordsReplayed() > 0) {
             dispatcher.signal();
         }
     }
