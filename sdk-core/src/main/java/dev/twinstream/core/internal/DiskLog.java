@@ -46,6 +46,8 @@ final class DiskLog implements EventLog {
     private static final Logger LOG = LoggerFactory.getLogger(DiskLog.class);
     /** Longest time commit positions wait to be checkpointed: what a crash can make sinks re-send. */
     static final long CHECKPOINT_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** About 100 years: far beyond any delivery timeout, and well inside a long of nanoseconds. */
+    static final long MAX_RECOVERED_AGE_MILLIS = TimeUnit.DAYS.toMillis(36_500);
     /** Longest single park of the writer or a waiting caller, so a virtual clock's deadlines are noticed. */
     private static final long MAX_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     /** Park of an idle writer; appends wake it earlier. */
@@ -796,7 +798,8 @@ final class DiskLog implements EventLog {
                 Long p = checkpoint.get(c.sinkNames[s]);
                 cp[s] = p == null ? 0 : p;
             }
-            long now = c.clock.nanoTime();
+            long nowNanos = c.clock.nanoTime();
+            long nowMillis = c.clock.epochMillis();
             long lastSeq = -1;
             JournalFormat.Header layout = new JournalFormat.Header(0, c.sinkNames, c.slots, 0);
             for (long first : firstSeqs) {
@@ -836,7 +839,7 @@ final class DiskLog implements EventLog {
                             keptFrames++;
                             recordsRecovered++;
                             lastSeq = frame.seq;
-                            LogRecord record = restore(frame, layout, cp, now, r);
+                            LogRecord record = restore(frame, layout, cp, nowNanos, nowMillis, r);
                             if (record != null) {
                                 r.live.add(record);
                             }
@@ -883,8 +886,20 @@ final class DiskLog implements EventLog {
             return r;
         }
 
+        /**
+         * When a recovered record was accepted, on the clock's monotonic scale: its {@code occurredAt}
+         * was read at the same instant as its original {@code acceptedNanos}, so the delivery timeout
+         * and the pending age keep counting from the original {@code track()} across the restart. A
+         * wall clock that went backwards counts as no age; ages are capped so the arithmetic cannot overflow.
+         */
+        static long acceptedNanos(long occurredAtMillis, long nowNanos, long nowMillis) {
+            long ageMillis = Math.min(Math.max(0, nowMillis - occurredAtMillis), MAX_RECOVERED_AGE_MILLIS);
+            return nowNanos - TimeUnit.MILLISECONDS.toNanos(ageMillis);
+        }
+
         /** The record for the sinks that still need it (by name), or null if none does. */
-        private LogRecord restore(JournalFormat.Frame frame, JournalFormat.Header layout, long[] cp, long now, Recovered r) {
+        private LogRecord restore(JournalFormat.Frame frame, JournalFormat.Header layout, long[] cp, long nowNanos,
+                                  long nowMillis, Recovered r) {
             int mask = 0;
             byte[][] payloads = new byte[slotCount()][];
             for (int old = 0; old < layout.sinkNames.length && old < 32; old++) {
@@ -909,7 +924,7 @@ final class DiskLog implements EventLog {
                 return null;
             }
             LogRecord record = new LogRecord(frame.eventId, frame.eventType, frame.partitionKey, frame.routingKey,
-                    frame.occurredAtMillis, now, payloads, mask, null);
+                    frame.occurredAtMillis, acceptedNanos(frame.occurredAtMillis, nowNanos, nowMillis), payloads, mask, null);
             record.seq = frame.seq;
             return record;
         }

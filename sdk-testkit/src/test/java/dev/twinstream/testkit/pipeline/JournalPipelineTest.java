@@ -5,14 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.twinstream.core.ConfigurationException;
+import dev.twinstream.core.DeadLetter;
 import dev.twinstream.core.DeliveryListener;
 import dev.twinstream.core.EventTracker;
 import dev.twinstream.core.FsyncPolicy;
 import dev.twinstream.core.Journal;
 import dev.twinstream.core.JournalRecovery;
 import dev.twinstream.core.OverflowPolicy;
+import dev.twinstream.core.RetryPolicy;
 import dev.twinstream.core.TrackerMetrics;
 import dev.twinstream.testkit.InMemorySink;
+import dev.twinstream.testkit.ManualClock;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -100,6 +103,66 @@ class JournalPipelineTest {
             assertThat(backup2).hasReceivedEventIdsExactly(tracked).hasNoDuplicateEventIds();
             assertThat(realtime2.receivedCount()).as("nothing re-sent to the sink that had it all").isZero();
             assertThat(tracker.metrics()).isConserved().hasNothingPending();
+        }
+    }
+
+    @Test
+    void aRecoveredEventKeepsItsAgeSoTheDeliveryTimeoutCountsFromTheOriginalTrack() {
+        RetryPolicy retry = RetryPolicy.defaults().deliveryTimeout(Duration.ofMinutes(10));
+        List<String> old = new ArrayList<>();
+        List<String> young = new ArrayList<>();
+        PipelineFixture first = new PipelineFixture();
+        InMemorySink down = InMemorySink.builder().seed(7).scheduler(first.time).build().downFor(Duration.ofHours(1));
+        try (EventTracker tracker = first.tracker(18).sink("backup", down).retry(retry)
+                .journal(journal("disk")).closeTimeout(Duration.ofMillis(300)).build()) {
+            for (int i = 0; i < 100; i++) {
+                old.add(tracker.track(PipelineFixture.PageView.number(i)));
+            }
+            first.time.advance(Duration.ofMinutes(8));
+            for (int i = 0; i < 100; i++) {
+                young.add(tracker.track(PipelineFixture.PageView.number(100 + i)));
+            }
+            first.time.advance(Duration.ofSeconds(1));
+            assertThat(tracker.metrics()).hasOutcomes("backup", 0, 0, 0);
+        }
+
+        // Restarted 15 minutes after the first events were tracked: they are past the 10-minute
+        // timeout, the later ones (7 minutes old) are not.
+        PipelineFixture second = new PipelineFixture(ManualClock.DEFAULT_START.plus(Duration.ofMinutes(15)));
+        InMemorySink up = InMemorySink.builder().seed(8).scheduler(second.time).build();
+        try (EventTracker tracker = second.tracker(19).sink("backup", up).retry(retry).journal(journal("disk")).build()) {
+            assertThat(tracker.metrics().sink("backup").oldestPendingAge())
+                    .as("the pending age counts from the original track(), not from the restart")
+                    .isBetween(Duration.ofMinutes(15), Duration.ofMinutes(15).plusSeconds(1));
+            second.drain(tracker, Duration.ofMinutes(1));
+            assertThat(up).hasReceivedEventIdsExactly(young).hasNoDuplicateEventIds();
+            assertThat(tracker.deadLetterStore().snapshot()).extracting(DeadLetter::eventId).containsExactlyElementsOf(old);
+            assertThat(tracker.deadLetterStore().snapshot()).extracting(DeadLetter::reason)
+                    .containsOnly(DeadLetter.Reason.DELIVERY_TIMEOUT);
+            assertThat(tracker.metrics()).isConserved().hasNothingPending().hasOutcomes("backup", 100, 100, 0);
+        }
+    }
+
+    @Test
+    void aClockThatWentBackwardsAcrossARestartCountsAsNoAgeAndLosesNothing() {
+        List<String> tracked = new ArrayList<>();
+        PipelineFixture first = new PipelineFixture(ManualClock.DEFAULT_START.plus(Duration.ofHours(2)));
+        InMemorySink down = InMemorySink.builder().seed(9).scheduler(first.time).build().downFor(Duration.ofHours(1));
+        try (EventTracker tracker = first.tracker(20).sink("backup", down)
+                .journal(journal("disk")).closeTimeout(Duration.ofMillis(300)).build()) {
+            for (int i = 0; i < 50; i++) {
+                tracked.add(tracker.track(PipelineFixture.PageView.number(i)));
+            }
+            first.time.advance(Duration.ofSeconds(1));
+        }
+        PipelineFixture second = new PipelineFixture(); // two hours earlier by the wall clock
+        InMemorySink up = InMemorySink.builder().seed(10).scheduler(second.time).build();
+        try (EventTracker tracker = second.tracker(21).sink("backup", up)
+                .retry(RetryPolicy.defaults().deliveryTimeout(Duration.ofMinutes(1))).journal(journal("disk")).build()) {
+            assertThat(tracker.metrics().sink("backup").oldestPendingAge()).isZero();
+            second.drain(tracker, Duration.ofMinutes(1));
+            assertThat(up).hasReceivedEventIdsExactly(tracked);
+            assertThat(tracker.metrics()).isConserved().hasOutcomes("backup", 50, 0, 0);
         }
     }
 

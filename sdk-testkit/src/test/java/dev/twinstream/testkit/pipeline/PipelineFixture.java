@@ -6,6 +6,7 @@ import dev.twinstream.core.EventTracker;
 import dev.twinstream.core.EventType;
 import dev.twinstream.core.SinkMetrics;
 import dev.twinstream.testkit.VirtualScheduler;
+import dev.twinstream.testkit.ManualClock;
 import java.time.Duration;
 import java.util.Random;
 
@@ -25,7 +26,17 @@ final class PipelineFixture {
             .requireFields("userId", "sessionId")
             .build();
 
-    final VirtualScheduler time = new VirtualScheduler();
+    final VirtualScheduler time;
+
+    /** Virtual time starting at {@link ManualClock#DEFAULT_START}. */
+    PipelineFixture() {
+        this(ManualClock.DEFAULT_START);
+    }
+
+    /** Virtual time starting at {@code start}: a later start stands for a restart some time later. */
+    PipelineFixture(java.time.Instant start) {
+        time = new VirtualScheduler(new ManualClock(start));
+    }
 
     /** A tracker on virtual time with a seeded jitter source. */
     EventTracker.Builder tracker(long seed) {
