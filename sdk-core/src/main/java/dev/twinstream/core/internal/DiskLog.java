@@ -602,7 +602,7 @@ final class DiskLog implements EventLog {
     // ------------------------------------------------------------------------- EventLog reads
 
     @Override
-    public int read(int sink, int maxRecords, long maxBytes, List<LogRecord> out) {
+    public long read(int sink, int maxRecords, long maxBytes, List<LogRecord> out) {
         return index.read(sink, maxRecords, maxBytes, out);
     }
 

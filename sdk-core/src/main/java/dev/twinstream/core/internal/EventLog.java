@@ -26,9 +26,10 @@ interface EventLog {
      * Moves up to {@code maxRecords} records bound for {@code sink}, whose payloads for it total at
      * most {@code maxBytes}, from the sink's unread position into {@code out}.
      *
-     * @return the number of records added
+     * @return the total payload bytes, for {@code sink}, of the records added (how many were added is
+     *     what {@code out} grew by): the dispatcher sizes its batch without loading each record
      */
-    int read(int sink, int maxRecords, long maxBytes, List<LogRecord> out);
+    long read(int sink, int maxRecords, long maxBytes, List<LogRecord> out);
 
     /** Fills {@code out} with the sink's unread records: count, bytes, oldest accepted time, read position. */
     void peek(int sink, Unread out);

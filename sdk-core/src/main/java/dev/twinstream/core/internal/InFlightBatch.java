@@ -2,6 +2,7 @@ package dev.twinstream.core.internal;
 
 import dev.twinstream.core.spi.BatchResult;
 import dev.twinstream.core.spi.SinkBatch;
+import java.util.List;
 import java.util.function.BiConsumer;
 
 /**
@@ -31,6 +32,19 @@ final class InFlightBatch implements SinkBatch, BiConsumer<BatchResult, Throwabl
         attempts[size] = attempt;
         bytes += record.payloads[slot].length;
         size++;
+    }
+
+    /**
+     * Adds records just read from the log, first attempts, whose payloads total {@code readBytes}
+     * (as the log reported them): no record is loaded here.
+     */
+    void addFresh(List<LogRecord> fresh, long readBytes) {
+        for (int i = 0; i < fresh.size(); i++) {
+            records[size] = fresh.get(i);
+            attempts[size] = 1;
+            size++;
+        }
+        bytes += readBytes;
     }
 
     boolean isFull(int maxRecords) {

@@ -315,29 +315,33 @@ final class MemoryLog implements EventLog {
     }
 
     @Override
-    public synchronized int read(int sink, int maxRecords, long maxBytes, List<LogRecord> out) {
+    public synchronized long read(int sink, int maxRecords, long maxBytes, List<LogRecord> out) {
+        int limit = Math.min(maxRecords, unreadCount[sink]);
         int n = 0;
         long taken = 0;
         long seq = readSeq[sink];
         int bit = 1 << sink;
         int[] sinkBytes = ringSinkBytes[sink];
-        while (n < maxRecords && unreadCount[sink] > 0 && seq < tailSeq) {
-            int i = index(seq);
-            if ((ringMask[i] & bit) != 0) {
+        int[] mask = ringMask;
+        LogRecord[] records = ring;
+        int indexMask = records.length - 1;
+        while (n < limit && seq < tailSeq) {
+            int i = (int) (seq & indexMask);
+            if ((mask[i] & bit) != 0) {
                 int payload = sinkBytes[i];
                 if (taken + payload > maxBytes) {
                     break;
                 }
-                out.add(ring[i]);
+                out.add(records[i]);
                 n++;
                 taken += payload;
-                unreadCount[sink]--;
-                unreadBytes[sink] -= payload;
             }
             seq++;
         }
+        unreadCount[sink] -= n;
+        unreadBytes[sink] -= taken;
         readSeq[sink] = unreadCount[sink] == 0 ? tailSeq : seq;
-        return n;
+        return taken;
     }
 
     @Override

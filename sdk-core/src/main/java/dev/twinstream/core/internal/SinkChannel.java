@@ -156,11 +156,16 @@ final class SinkChannel {
             return false;
         }
         ReadChunk chunk = new ReadChunk(Math.min(room, unread.count));
-        if (log.read(index, room, maxBatchBytes - batch.bytes, chunk.records) == 0) {
+        long readBytes = log.read(index, room, maxBatchBytes - batch.bytes, chunk.records);
+        if (chunk.records.isEmpty()) {
             return false;
         }
         unfinished.addLast(chunk);
         unfinishedRecords += chunk.records.size();
+        if (deliveryTimeoutNanos <= 0) {
+            batch.addFresh(chunk.records, readBytes); // nothing can expire: no need to load each record
+            return true;
+        }
         for (int i = 0; i < chunk.records.size(); i++) {
             LogRecord r = chunk.records.get(i);
             if (FailureClassifier.isExpired(now - r.acceptedNanos, deliveryTimeoutNanos)) {
@@ -324,11 +329,9 @@ final class SinkChannel {
         unfinishedRecords = 0;
         retries.clear();
         List<LogRecord> rest = new ArrayList<>();
-        while (log.read(index, Integer.MAX_VALUE, Long.MAX_VALUE, rest) > 0) {
-            for (LogRecord r : rest) {
-                drop(r, reason);
-            }
-            rest.clear();
+        log.read(index, Integer.MAX_VALUE, Long.MAX_VALUE, rest); // no limits: everything unread
+        for (LogRecord r : rest) {
+            drop(r, reason);
         }
         inFlight = 0;
         counters.inFlightRequests = 0;

@@ -61,6 +61,12 @@ public final class TrackerEngine implements EventTracker, LogObserver {
     private final Map<Class<?>, CompiledType> registeredTypes;
     private final RecordFormat[] formats;
     private final SinkChannel[] channels;
+    /**
+     * Per sink, its payload slot and record-size limit, for {@link #checkSize}: copies of the
+     * channels' fields, so producers do not read cache lines the dispatcher keeps writing.
+     */
+    private final int[] sinkSlot;
+    private final int[] sinkMaxRecordBytes;
     private final Map<String, Integer> sinkIndex;
     private final EventLog log;
     /** The same log when it is a disk journal, else null. */
@@ -159,11 +165,14 @@ public final class TrackerEngine implements EventTracker, LogObserver {
         }
         dispatcher = new Dispatcher(scheduler, clock, log, s.random);
         channels = new SinkChannel[sinkCount];
+        sinkSlot = slots.clone();
+        sinkMaxRecordBytes = new int[sinkCount];
         i = 0;
         for (Map.Entry<String, Sink> e : s.sinks.entrySet()) {
             SinkOptions options = s.sinkOptions.get(e.getKey());
             RetryPolicy retry = options.retry() != null ? options.retry() : s.retry;
             int maxRecordBytes = (int) Math.min(e.getValue().limits().maxBytesPerRecord(), batchBytes[i]);
+            sinkMaxRecordBytes[i] = maxRecordBytes;
             channels[i] = new SinkChannel(i, names[i], e.getValue(), slots[i], batchRecords[i], batchBytes[i],
                     maxRecordBytes, options.linger().toNanos(), options.maxInFlightRequests(), retry.maxAttempts(),
                     retry.deliveryTimeout().map(Duration::toNanos).orElse(0L),
@@ -309,12 +318,12 @@ public final class TrackerEngine implements EventTracker, LogObserver {
     }
 
     private void checkSize(CompiledType type, LogRecord record) {
-        for (SinkChannel channel : channels) {
-            if (record.goesTo(channel.index)) {
-                int size = record.payloads[channel.slot].length;
-                if (size > channel.maxRecordBytes) {
+        for (int s = 0; s < sinkSlot.length; s++) {
+            if (record.goesTo(s)) {
+                int size = record.payloads[sinkSlot[s]].length;
+                if (size > sinkMaxRecordBytes[s]) {
                     throw type.reject(EventRejectedException.Reason.TOO_LARGE, "it encodes to " + size
-                            + " bytes for sink '" + channel.name + "', whose limit is " + channel.maxRecordBytes
+                            + " bytes for sink '" + channels[s].name + "', whose limit is " + sinkMaxRecordBytes[s]
                             + " bytes per record", null);
                 }
             }
