@@ -144,7 +144,11 @@ public final class EventType<T> {
             return this;
         }
 
-        /** Requires the given JSON properties to be present (resolved with Jackson when the tracker is built). */
+        /**
+         * Requires the given JSON properties to be present (resolved with Jackson when the tracker is
+         * built). Each is read by reflection on every {@code track()}; on a hot path,
+         * {@link #requireField(String, Function)} with a method reference avoids that.
+         */
         public Builder<T> requireFields(String... jsonPropertyNames) {
             for (String field : jsonPropertyNames) {
                 requiredFieldNames.add(Objects.requireNonNull(field, "field"));
