@@ -57,6 +57,28 @@ class RecordFormatTest {
     }
 
     @Test
+    void everyLineIsIntactAcrossTheReplacementsOfTheThreadsGenerator() throws Exception {
+        CollectingSink sink = new CollectingSink();
+        int events = 3_000; // the per-thread generator is replaced every 1,024 events
+        try (EventTracker tracker = EventTracker.builder()
+                .register(EventType.builder(BookRead.class, "book_read").build())
+                .sink("s", sink)
+                .build()) {
+            for (int i = 0; i < events; i++) {
+                tracker.track(new BookRead("u" + i, "b" + i, "fiction", i));
+            }
+            assertThat(tracker.flush(Duration.ofSeconds(10))).isTrue();
+        }
+        List<String> lines = sink.payloads();
+        assertThat(lines).hasSize(events);
+        for (int i = 0; i < events; i++) {
+            assertThat(lines.get(i)).endsWith("}\n").doesNotContain("\n{")
+                    .endsWith("\"data\":{\"userId\":\"u" + i + "\",\"bookId\":\"b" + i + "\",\"category\":\"fiction\",\"pages\":"
+                            + i + "}}\n");
+        }
+    }
+
+    @Test
     void flatProjectionKeepsTheOriginalEventAsAJsonString() throws Exception {
         CollectingSink sink = new CollectingSink();
         RecordFormat flat = RecordFormat.flat()

@@ -85,8 +85,20 @@ public final class JsonLinesFormat implements RecordFormat {
         private byte[] buf = new byte[INITIAL_BYTES];
         private int length;
         private boolean inUse;
+        /**
+         * Events one generator serves before it is replaced. A generator kept for good is promoted
+         * to G1's old generation with its write contexts, and then every reference Jackson stores
+         * into them (each field name, the current value, the context switch per object) pays the
+         * card-marking barrier's memory fence whenever the referenced object is in another old
+         * region: the likely cause of benchmark runs where those stores cost ~40 ns per event (see
+         * docs/BENCHMARKS.md). A generator replaced this often dies young, where those stores skip
+         * the fence; creating one is spread over this many events.
+         */
+        private static final int GENERATOR_USES = 1024;
+
         private JsonGenerator generator;
         private JsonFactory generatorFactory;
+        private int generatorUses;
 
         static LineBuffer acquire() {
             LineBuffer b = PER_THREAD.get();
@@ -108,14 +120,18 @@ public final class JsonLinesFormat implements RecordFormat {
             }
         }
 
-        /** This buffer's generator for {@code writer}'s factory, created on first use. */
+        /**
+         * This buffer's generator for {@code writer}'s factory, created on first use and replaced
+         * after {@link #GENERATOR_USES} events.
+         */
         JsonGenerator generator(ObjectWriter writer) throws IOException {
             JsonGenerator g = generator;
-            if (g == null || generatorFactory != writer.getFactory()) {
+            if (g == null || generatorFactory != writer.getFactory() || ++generatorUses >= GENERATOR_USES) {
                 g = writer.createGenerator(this);
                 g.setRootValueSeparator(null); // one value per line, no ' ' between them
                 generator = g;
                 generatorFactory = writer.getFactory();
+                generatorUses = 0;
             }
             return g;
         }
