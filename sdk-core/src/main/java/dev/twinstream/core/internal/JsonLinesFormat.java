@@ -81,10 +81,6 @@ public final class JsonLinesFormat implements RecordFormat {
         /** Larger buffers are not kept for the next event, so one huge event does not pin memory. */
         private static final int MAX_RETAINED_BYTES = 64 * 1024;
         private static final ThreadLocal<LineBuffer> PER_THREAD = new ThreadLocal<>();
-
-        private byte[] buf = new byte[INITIAL_BYTES];
-        private int length;
-        private boolean inUse;
         /**
          * Events one generator serves before it is replaced. A generator kept for good is promoted
          * to G1's old generation with its write contexts, and then every reference Jackson stores
@@ -96,6 +92,9 @@ public final class JsonLinesFormat implements RecordFormat {
          */
         private static final int GENERATOR_USES = 1024;
 
+        private byte[] buf = new byte[INITIAL_BYTES];
+        private int length;
+        private boolean inUse;
         private JsonGenerator generator;
         private JsonFactory generatorFactory;
         private int generatorUses;
