@@ -2,6 +2,7 @@ package dev.twinstream.core.internal;
 
 import dev.twinstream.core.spi.BatchResult;
 import dev.twinstream.core.spi.SinkBatch;
+import java.util.AbstractList;
 import java.util.List;
 import java.util.function.BiConsumer;
 
@@ -35,16 +36,30 @@ final class InFlightBatch implements SinkBatch, BiConsumer<BatchResult, Throwabl
     }
 
     /**
-     * Adds records just read from the log, first attempts, whose payloads total {@code readBytes}
-     * (as the log reported them): no record is loaded here.
+     * A list whose {@code add} appends a record to this batch as a first attempt, without counting
+     * its bytes: what {@link EventLog#read} fills, so records read from the log land in the batch
+     * directly. The caller adds the bytes the read reports.
      */
-    void addFresh(List<LogRecord> fresh, long readBytes) {
-        for (int i = 0; i < fresh.size(); i++) {
-            records[size] = fresh.get(i);
-            attempts[size] = 1;
-            size++;
-        }
-        bytes += readBytes;
+    List<LogRecord> freshRecords() {
+        return new AbstractList<LogRecord>() {
+            @Override
+            public boolean add(LogRecord record) {
+                records[size] = record;
+                attempts[size] = 1;
+                size++;
+                return true;
+            }
+
+            @Override
+            public LogRecord get(int index) {
+                return records[check(index)];
+            }
+
+            @Override
+            public int size() {
+                return size;
+            }
+        };
     }
 
     boolean isFull(int maxRecords) {

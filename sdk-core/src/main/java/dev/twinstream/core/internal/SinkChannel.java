@@ -50,9 +50,8 @@ final class SinkChannel {
 
     /**
      * What each {@link EventLog#read} returned, in log order, until every record in it is final; the
-     * first unfinished record bounds the sink's commit position. One list per read, not one deque
-     * entry per record: the list is new, and storing young records into it skips the card marking
-     * that storing them into a long-lived array costs.
+     * first unfinished record bounds the sink's commit position. One entry per read, not one per
+     * record, and no copy: a chunk is a range of the new array the batch was read into.
      */
     private final ArrayDeque<ReadChunk> unfinished = new ArrayDeque<>();
     /** Records in {@link #unfinished} from each chunk's {@code next} on. */
@@ -150,31 +149,52 @@ final class SinkChannel {
         return progressed;
     }
 
+    /**
+     * Reads fresh records straight into the batch's arrays (no intermediate list to copy from) and
+     * remembers them, in log order, as one chunk of {@link #unfinished}.
+     */
     private boolean readFresh(InFlightBatch batch, long now) {
         int room = Math.min(maxBatchRecords - batch.size, windowRecords - unfinishedRecords);
         if (room <= 0 || unread.count == 0) {
             return false;
         }
-        ReadChunk chunk = new ReadChunk(Math.min(room, unread.count));
-        long readBytes = log.read(index, room, maxBatchBytes - batch.bytes, chunk.records);
-        if (chunk.records.isEmpty()) {
+        int from = batch.size;
+        long readBytes = log.read(index, room, maxBatchBytes - batch.bytes, batch.freshRecords());
+        if (batch.size == from) {
             return false;
         }
-        unfinished.addLast(chunk);
-        unfinishedRecords += chunk.records.size();
-        if (deliveryTimeoutNanos <= 0) {
-            batch.addFresh(chunk.records, readBytes); // nothing can expire: no need to load each record
-            return true;
+        if (deliveryTimeoutNanos > 0) {
+            readBytes -= deadLetterExpired(batch, from, now);
         }
-        for (int i = 0; i < chunk.records.size(); i++) {
-            LogRecord r = chunk.records.get(i);
-            if (FailureClassifier.isExpired(now - r.acceptedNanos, deliveryTimeoutNanos)) {
-                deadLetter(r, DeadLetter.Reason.DELIVERY_TIMEOUT, 0, null);
-            } else {
-                batch.add(r, 1);
-            }
+        batch.bytes += readBytes; // the log's count: no need to load each record
+        if (batch.size > from) {
+            unfinished.addLast(new ReadChunk(batch.records, from, batch.size));
+            unfinishedRecords += batch.size - from;
         }
         return true;
+    }
+
+    /**
+     * Dead-letters the records from {@code from} on that outlived the delivery timeout before their
+     * first attempt, and closes the gaps they leave in the batch.
+     *
+     * @return their payload bytes
+     */
+    private long deadLetterExpired(InFlightBatch batch, int from, long now) {
+        long expiredBytes = 0;
+        int kept = from;
+        for (int i = from; i < batch.size; i++) {
+            LogRecord r = batch.records[i];
+            if (FailureClassifier.isExpired(now - r.acceptedNanos, deliveryTimeoutNanos)) {
+                deadLetter(r, DeadLetter.Reason.DELIVERY_TIMEOUT, 0, null);
+                expiredBytes += payloadSize(r);
+            } else {
+                batch.records[kept++] = r;
+            }
+        }
+        java.util.Arrays.fill(batch.records, kept, batch.size, null);
+        batch.size = kept;
+        return expiredBytes;
     }
 
     private void send(InFlightBatch batch) {
@@ -278,11 +298,11 @@ final class SinkChannel {
     private void advanceCommit() {
         ReadChunk head;
         while ((head = unfinished.peekFirst()) != null) {
-            while (head.next < head.records.size() && (head.records.get(head.next).terminalMask & bit) != 0) {
+            while (head.next < head.end && (head.records[head.next].terminalMask & bit) != 0) {
                 head.next++;
                 unfinishedRecords--;
             }
-            if (head.next < head.records.size()) {
+            if (head.next < head.end) {
                 break;
             }
             unfinished.pollFirst();
@@ -318,8 +338,8 @@ final class SinkChannel {
             return;
         }
         for (ReadChunk chunk : unfinished) {
-            for (int i = chunk.next; i < chunk.records.size(); i++) {
-                LogRecord r = chunk.records.get(i);
+            for (int i = chunk.next; i < chunk.end; i++) {
+                LogRecord r = chunk.records[i];
                 if ((r.terminalMask & bit) == 0) {
                     drop(r, reason);
                 }
@@ -340,16 +360,22 @@ final class SinkChannel {
 
     private LogRecord oldestUnfinished() {
         ReadChunk head = unfinished.peekFirst();
-        return head == null ? null : head.records.get(head.next);
+        return head == null ? null : head.records[head.next];
     }
 
-    /** The records of one read from the log; those before {@code next} are final for this sink. */
+    /**
+     * The records of one read from the log, {@code records[from..end)} of the batch that first sent
+     * them (never changed after the send); those before {@code next} are final for this sink.
+     */
     private static final class ReadChunk {
-        final ArrayList<LogRecord> records;
+        final LogRecord[] records;
+        final int end;
         int next;
 
-        ReadChunk(int capacity) {
-            records = new ArrayList<>(capacity);
+        ReadChunk(LogRecord[] records, int from, int end) {
+            this.records = records;
+            this.next = from;
+            this.end = end;
         }
     }
 
