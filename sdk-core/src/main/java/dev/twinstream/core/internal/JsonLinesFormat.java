@@ -82,31 +82,33 @@ public final class JsonLinesFormat implements RecordFormat {
         private static final int MAX_RETAINED_BYTES = 64 * 1024;
         private static final ThreadLocal<LineBuffer> PER_THREAD = new ThreadLocal<>();
         /**
-         * Events one generator serves before it is replaced. A generator kept for good is promoted
-         * to G1's old generation with its write contexts, and then every reference Jackson stores
-         * into them (each field name, the current value, the context switch per object) pays the
-         * card-marking barrier's memory fence whenever the referenced object is in another old
-         * region: the likely cause of benchmark runs where those stores cost ~40 ns per event (see
-         * docs/BENCHMARKS.md). A generator replaced this often dies young, where those stores skip
-         * the fence; creating one is spread over this many events.
+         * Events one buffer serves before the thread replaces it (and its generator) with a new one.
+         * Kept for good, a thread's buffer and generator would be promoted to the old generation,
+         * where a GC may copy the buffers of two producer threads next to each other: then every
+         * write one thread makes to its own buffer (its length, its bytes, the generator's write
+         * position) invalidates the cache line the other thread is using, and both run ~2x slower
+         * (benchmark forks with ~100 ns per event in these few lines; see docs/BENCHMARKS.md). A buffer
+         * replaced this often dies young, in the thread's own allocation buffer; making one costs a
+         * few hundred nanoseconds, spread over this many events.
          */
-        private static final int GENERATOR_USES = 1024;
+        private static final int USES = 1024;
 
         private byte[] buf = new byte[INITIAL_BYTES];
         private int length;
         private boolean inUse;
         private JsonGenerator generator;
         private JsonFactory generatorFactory;
-        private int generatorUses;
+        private int uses;
 
         static LineBuffer acquire() {
             LineBuffer b = PER_THREAD.get();
-            if (b == null) {
+            if (b == null || (b.uses >= USES && !b.inUse)) {
                 b = new LineBuffer();
                 PER_THREAD.set(b);
             } else if (b.inUse) {
                 b = new LineBuffer(); // re-entered from a serializer: use a throw-away buffer
             }
+            b.uses++;
             b.inUse = true;
             b.length = 0;
             return b;
@@ -119,18 +121,14 @@ public final class JsonLinesFormat implements RecordFormat {
             }
         }
 
-        /**
-         * This buffer's generator for {@code writer}'s factory, created on first use and replaced
-         * after {@link #GENERATOR_USES} events.
-         */
+        /** This buffer's generator for {@code writer}'s factory, created on first use. */
         JsonGenerator generator(ObjectWriter writer) throws IOException {
             JsonGenerator g = generator;
-            if (g == null || generatorFactory != writer.getFactory() || ++generatorUses >= GENERATOR_USES) {
+            if (g == null || generatorFactory != writer.getFactory()) {
                 g = writer.createGenerator(this);
                 g.setRootValueSeparator(null); // one value per line, no ' ' between them
                 generator = g;
                 generatorFactory = writer.getFactory();
-                generatorUses = 0;
             }
             return g;
         }
