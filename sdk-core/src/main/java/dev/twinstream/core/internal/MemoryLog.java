@@ -32,30 +32,26 @@ final class MemoryLog implements EventLog {
     private final long maxBytes;
     private final OverflowPolicy overflow;
     private final LogObserver observer;
-    private final int[] formatSlot;
-    private final int[] wakeRecords;
-    private final long[] wakeBytes;
+    /**
+     * Per sink, everything an append and the dispatcher touch for it, in one object. Every line of
+     * state an append touches moves between cores with the monitor (two producers and the
+     * dispatcher take turns), so the state is packed into as few cache lines as it fits: one object
+     * per sink instead of one small array per counter, and one metadata array for the ring.
+     */
+    private final SinkState[] sinks;
 
     private LogRecord[] ring = new LogRecord[INITIAL_RING];
-    // Parallel to the ring: what the dispatcher's read and commit need, so they walk primitive arrays
-    // under the monitor instead of loading each record (a cache miss apiece, just written by another
-    // core) while producers wait for the monitor.
-    private int[] ringMask = new int[INITIAL_RING];
-    private int[] ringSize = new int[INITIAL_RING];
-    /** Per sink, the record's payload bytes for that sink. */
-    private final int[][] ringSinkBytes;
+    /**
+     * Parallel to the ring, {@link #metaStride} ints per slot: the record's sink mask, its size, and
+     * its payload bytes for each sink. What the dispatcher's read and commit need, so they walk this
+     * array under the monitor instead of loading each record (a cache miss apiece, just written by
+     * another core) while producers wait for the monitor.
+     */
+    private int[] meta;
+    private final int metaStride;
     private long headSeq;
     private long tailSeq;
     private long bytes;
-    private final long[] readSeq;
-    private final long[] commitSeq;
-    private final int[] unreadCount;
-    private final long[] unreadBytes;
-    /** Per sink, records and payload bytes ever stored for it: see {@link EventLog.Unread#storedRecords}. */
-    private final long[] storedRecords;
-    private final long[] storedBytes;
-    /** Per sink, payload bytes of stored records the sink has not committed: what its quota bounds. */
-    private final long[] heldBytes;
     private final long quotaBytes;
     private final StoreHook hook;
     private int blockedAppenders;
@@ -91,24 +87,47 @@ final class MemoryLog implements EventLog {
         this.maxBytes = maxBytes;
         this.overflow = overflow;
         this.observer = observer;
-        this.formatSlot = formatSlot.clone();
-        this.wakeRecords = wakeRecords.clone();
-        this.wakeBytes = wakeBytes.clone();
-        int sinks = formatSlot.length;
-        this.readSeq = new long[sinks];
-        this.commitSeq = new long[sinks];
-        this.unreadCount = new int[sinks];
-        this.unreadBytes = new long[sinks];
-        this.heldBytes = new long[sinks];
-        this.storedRecords = new long[sinks];
-        this.storedBytes = new long[sinks];
-        this.ringSinkBytes = new int[sinks][INITIAL_RING];
+        this.sinks = new SinkState[formatSlot.length];
+        for (int s = 0; s < sinks.length; s++) {
+            sinks[s] = new SinkState(formatSlot[s], wakeRecords[s], wakeBytes[s], firstSeq);
+        }
+        this.metaStride = META_SINK_BYTES + sinks.length;
+        this.meta = new int[INITIAL_RING * metaStride];
         this.quotaBytes = quotaBytes;
         this.hook = hook;
         this.headSeq = firstSeq;
         this.tailSeq = firstSeq;
-        java.util.Arrays.fill(readSeq, firstSeq);
-        java.util.Arrays.fill(commitSeq, firstSeq);
+    }
+
+    /** Offsets within a ring slot's {@link #meta}. */
+    private static final int META_MASK = 0;
+    private static final int META_SIZE = 1;
+    private static final int META_SINK_BYTES = 2;
+
+    /** One sink's cursor, counters and wake thresholds; guarded by the log's monitor. */
+    private static final class SinkState {
+        final int formatSlot;
+        /** The unread count at which the dispatcher is woken (a full batch). */
+        final int wakeRecords;
+        /** The unread bytes at which the dispatcher is woken. */
+        final long wakeBytes;
+        long readSeq;
+        long commitSeq;
+        int unreadCount;
+        long unreadBytes;
+        /** Records and payload bytes ever stored for the sink: see {@link EventLog.Unread#storedRecords}. */
+        long storedRecords;
+        long storedBytes;
+        /** Payload bytes of stored records the sink has not committed: what its quota bounds. */
+        long heldBytes;
+
+        SinkState(int formatSlot, int wakeRecords, long wakeBytes, long firstSeq) {
+            this.formatSlot = formatSlot;
+            this.wakeRecords = wakeRecords;
+            this.wakeBytes = wakeBytes;
+            this.readSeq = firstSeq;
+            this.commitSeq = firstSeq;
+        }
     }
 
     @Override
@@ -166,8 +185,8 @@ final class MemoryLog implements EventLog {
     /** The sinks of {@code record} that would exceed their quota with it. */
     private int overQuota(LogRecord record) {
         int over = 0;
-        for (int s = 0; s < formatSlot.length; s++) {
-            if (record.goesTo(s) && heldBytes[s] + record.payloads[formatSlot[s]].length > quotaBytes) {
+        for (int s = 0; s < sinks.length; s++) {
+            if (record.goesTo(s) && sinks[s].heldBytes + record.payloads[sinks[s].formatSlot].length > quotaBytes) {
                 over |= 1 << s;
             }
         }
@@ -194,8 +213,7 @@ final class MemoryLog implements EventLog {
             }
             int at = index(tailSeq);
             ring[at] = HOLE;
-            ringMask[at] = 0;
-            ringSize[at] = 0;
+            java.util.Arrays.fill(meta, at * metaStride, (at + 1) * metaStride, 0);
             tailSeq++;
         }
     }
@@ -206,8 +224,9 @@ final class MemoryLog implements EventLog {
      */
     synchronized void restorePosition(int sink, long position) {
         long p = Math.max(headSeq, Math.min(position, tailSeq));
-        commitSeq[sink] = Math.max(commitSeq[sink], p);
-        readSeq[sink] = Math.max(readSeq[sink], p);
+        SinkState st = sinks[sink];
+        st.commitSeq = Math.max(st.commitSeq, p);
+        st.readSeq = Math.max(st.readSeq, p);
     }
 
     /** Stands in for a sequence number without a record; shared, as no field of it is ever read. */
@@ -218,7 +237,7 @@ final class MemoryLog implements EventLog {
      * the disk journal checkpoints for the sink.
      */
     synchronized long checkpointPosition(int sink) {
-        return Math.max(commitSeq[sink], headSeq);
+        return Math.max(sinks[sink].commitSeq, headSeq);
     }
 
     /** What {@link #store} asks of the dispatcher. */
@@ -233,22 +252,24 @@ final class MemoryLog implements EventLog {
         record.seq = tailSeq;
         int i = index(tailSeq);
         ring[i] = record;
-        ringMask[i] = record.sinkMask;
-        ringSize[i] = record.sizeBytes;
+        int m = i * metaStride;
+        meta[m + META_MASK] = record.sinkMask;
+        meta[m + META_SIZE] = record.sizeBytes;
         tailSeq++;
         bytes += record.sizeBytes;
         int wake = NO_WAKE;
-        for (int s = 0; s < formatSlot.length; s++) {
+        for (int s = 0; s < sinks.length; s++) {
             if (record.goesTo(s)) {
-                int payload = record.payloads[formatSlot[s]].length;
-                ringSinkBytes[s][i] = payload;
-                storedRecords[s]++;
-                storedBytes[s] += payload;
-                heldBytes[s] += payload;
-                int count = ++unreadCount[s];
-                long before = unreadBytes[s];
-                unreadBytes[s] = before + payload;
-                if (count == wakeRecords[s] || (before < wakeBytes[s] && before + payload >= wakeBytes[s])) {
+                SinkState st = sinks[s];
+                int payload = record.payloads[st.formatSlot].length;
+                meta[m + META_SINK_BYTES + s] = payload;
+                st.storedRecords++;
+                st.storedBytes += payload;
+                st.heldBytes += payload;
+                int count = ++st.unreadCount;
+                long before = st.unreadBytes;
+                st.unreadBytes = before + payload;
+                if (count == st.wakeRecords || (before < st.wakeBytes && before + payload >= st.wakeBytes)) {
                     wake = WAKE_BATCH_READY;
                 } else if (count == 1 && wake == NO_WAKE) {
                     wake = WAKE_FIRST_RECORD;
@@ -262,15 +283,16 @@ final class MemoryLog implements EventLog {
     private LogRecord evictHead() {
         LogRecord r = ring[index(headSeq)];
         int unreadBy = 0;
-        for (int s = 0; s < formatSlot.length; s++) {
-            if (r.goesTo(s) && commitSeq[s] <= r.seq) {
-                heldBytes[s] -= r.payloads[formatSlot[s]].length;
+        for (int s = 0; s < sinks.length; s++) {
+            SinkState st = sinks[s];
+            if (r.goesTo(s) && st.commitSeq <= r.seq) {
+                st.heldBytes -= r.payloads[st.formatSlot].length;
             }
-            if (readSeq[s] == headSeq) {
-                readSeq[s]++;
+            if (st.readSeq == headSeq) {
+                st.readSeq++;
                 if (r.goesTo(s)) {
-                    unreadCount[s]--;
-                    unreadBytes[s] -= r.payloads[formatSlot[s]].length;
+                    st.unreadCount--;
+                    st.unreadBytes -= r.payloads[st.formatSlot].length;
                     unreadBy |= 1 << s;
                 }
             }
@@ -307,7 +329,7 @@ final class MemoryLog implements EventLog {
     }
 
     private void reportDrops(LogRecord record, DropReason reason, int sinksMask) {
-        for (int s = 0; s < formatSlot.length; s++) {
+        for (int s = 0; s < sinks.length; s++) {
             if ((sinksMask & (1 << s)) != 0) {
                 observer.dropped(s, record, reason);
             }
@@ -316,19 +338,20 @@ final class MemoryLog implements EventLog {
 
     @Override
     public synchronized long read(int sink, int maxRecords, long maxBytes, List<LogRecord> out) {
-        int limit = Math.min(maxRecords, unreadCount[sink]);
+        SinkState st = sinks[sink];
+        int limit = Math.min(maxRecords, st.unreadCount);
         int n = 0;
         long taken = 0;
-        long seq = readSeq[sink];
+        long seq = st.readSeq;
         int bit = 1 << sink;
-        int[] sinkBytes = ringSinkBytes[sink];
-        int[] mask = ringMask;
+        int[] slots = meta;
+        int stride = metaStride;
         LogRecord[] records = ring;
         int indexMask = records.length - 1;
         while (n < limit && seq < tailSeq) {
             int i = (int) (seq & indexMask);
-            if ((mask[i] & bit) != 0) {
-                int payload = sinkBytes[i];
+            if ((slots[i * stride + META_MASK] & bit) != 0) {
+                int payload = slots[i * stride + META_SINK_BYTES + sink];
                 if (taken + payload > maxBytes) {
                     break;
                 }
@@ -338,22 +361,23 @@ final class MemoryLog implements EventLog {
             }
             seq++;
         }
-        unreadCount[sink] -= n;
-        unreadBytes[sink] -= taken;
-        readSeq[sink] = unreadCount[sink] == 0 ? tailSeq : seq;
+        st.unreadCount -= n;
+        st.unreadBytes -= taken;
+        st.readSeq = st.unreadCount == 0 ? tailSeq : seq;
         return taken;
     }
 
     @Override
     public synchronized void peek(int sink, Unread out) {
-        out.count = unreadCount[sink];
-        out.bytes = unreadBytes[sink];
-        out.readPosition = readSeq[sink];
-        out.storedRecords = storedRecords[sink];
-        out.storedBytes = storedBytes[sink];
+        SinkState st = sinks[sink];
+        out.count = st.unreadCount;
+        out.bytes = st.unreadBytes;
+        out.readPosition = st.readSeq;
+        out.storedRecords = st.storedRecords;
+        out.storedBytes = st.storedBytes;
         out.oldestNanos = Long.MAX_VALUE;
-        if (unreadCount[sink] > 0) {
-            for (long seq = readSeq[sink]; seq < tailSeq; seq++) {
+        if (st.unreadCount > 0) {
+            for (long seq = st.readSeq; seq < tailSeq; seq++) {
                 LogRecord r = ring[index(seq)];
                 if (r.goesTo(sink)) {
                     out.oldestNanos = r.acceptedNanos;
@@ -370,21 +394,21 @@ final class MemoryLog implements EventLog {
 
     @Override
     public synchronized void commit(int sink, long seq) {
-        long position = seq == ALL_READ ? readSeq[sink] : seq;
-        if (position <= commitSeq[sink]) {
+        SinkState st = sinks[sink];
+        long position = seq == ALL_READ ? st.readSeq : seq;
+        if (position <= st.commitSeq) {
             return;
         }
         int bit = 1 << sink;
-        int[] sinkBytes = ringSinkBytes[sink];
-        long held = heldBytes[sink];
-        for (long q = Math.max(commitSeq[sink], headSeq), end = Math.min(position, tailSeq); q < end; q++) {
-            int i = index(q);
-            if ((ringMask[i] & bit) != 0) {
-                held -= sinkBytes[i];
+        long held = st.heldBytes;
+        for (long q = Math.max(st.commitSeq, headSeq), end = Math.min(position, tailSeq); q < end; q++) {
+            int m = index(q) * metaStride;
+            if ((meta[m + META_MASK] & bit) != 0) {
+                held -= meta[m + META_SINK_BYTES + sink];
             }
         }
-        heldBytes[sink] = held;
-        commitSeq[sink] = position;
+        st.heldBytes = held;
+        st.commitSeq = position;
         boolean released = false;
         while (headSeq < tailSeq && isFinished(headSeq)) {
             removeHead();
@@ -396,9 +420,9 @@ final class MemoryLog implements EventLog {
     }
 
     private boolean isFinished(long seq) {
-        int mask = ringMask[index(seq)];
-        for (int s = 0; s < formatSlot.length; s++) {
-            if ((mask & (1 << s)) != 0 && commitSeq[s] <= seq) {
+        int mask = meta[index(seq) * metaStride + META_MASK];
+        for (int s = 0; s < sinks.length; s++) {
+            if ((mask & (1 << s)) != 0 && sinks[s].commitSeq <= seq) {
                 return false;
             }
         }
@@ -409,10 +433,10 @@ final class MemoryLog implements EventLog {
         int i = index(headSeq);
         ring[i] = null;
         headSeq++;
-        bytes -= ringSize[i];
-        for (int s = 0; s < formatSlot.length; s++) {
-            if (readSeq[s] < headSeq) {
-                readSeq[s] = headSeq; // a record not bound for s, which it had not skipped yet
+        bytes -= meta[i * metaStride + META_SIZE];
+        for (SinkState st : sinks) {
+            if (st.readSeq < headSeq) {
+                st.readSeq = headSeq; // a record not bound for the sink, which it had not skipped yet
             }
         }
     }
@@ -440,24 +464,14 @@ final class MemoryLog implements EventLog {
     private void grow() {
         int capacity = ring.length * 2;
         LogRecord[] bigger = new LogRecord[capacity];
-        int[] mask = new int[capacity];
-        int[] size = new int[capacity];
-        int[][] sinkBytes = new int[ringSinkBytes.length][capacity];
+        int[] biggerMeta = new int[capacity * metaStride];
         for (long seq = headSeq; seq < tailSeq; seq++) {
             int from = index(seq);
             int to = (int) (seq & (capacity - 1));
             bigger[to] = ring[from];
-            mask[to] = ringMask[from];
-            size[to] = ringSize[from];
-            for (int s = 0; s < sinkBytes.length; s++) {
-                sinkBytes[s][to] = ringSinkBytes[s][from];
-            }
+            System.arraycopy(meta, from * metaStride, biggerMeta, to * metaStride, metaStride);
         }
         ring = bigger;
-        ringMask = mask;
-        ringSize = size;
-        for (int s = 0; s < sinkBytes.length; s++) {
-            ringSinkBytes[s] = sinkBytes[s];
-        }
+        meta = biggerMeta;
     }
 }
