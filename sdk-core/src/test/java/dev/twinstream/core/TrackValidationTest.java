@@ -23,6 +23,30 @@ class TrackValidationTest {
 
     record Big(String userId, String blob) {}
 
+    /** A POJO whose required properties are a public field, a private field's getter, and a getter that throws. */
+    static final class Order {
+        public String orderId;
+        private final String customer;
+        private final boolean failing;
+
+        Order(String orderId, String customer, boolean failing) {
+            this.orderId = orderId;
+            this.customer = customer;
+            this.failing = failing;
+        }
+
+        public String getCustomer() {
+            return customer;
+        }
+
+        public String getRegion() {
+            if (failing) {
+                throw new IllegalStateException("region lookup failed");
+            }
+            return "eu";
+        }
+    }
+
     private final CollectingSink small = new CollectingSink(SinkLimits.of(10, 10_000, 1_000));
     private final CollectingSink large = new CollectingSink();
     private EventTracker tracker;
@@ -86,6 +110,28 @@ class TrackValidationTest {
         assertThat(m.sink("small").accepted()).isEqualTo(1);
         assertThat(m.sink("small").delivered()).isEqualTo(1);
         assertThat(m.isConserved()).isTrue();
+    }
+
+    @Test
+    void readsRequiredPropertiesOfAPojoThroughFieldsAndGetters() {
+        CollectingSink sink = new CollectingSink();
+        try (EventTracker orders = EventTracker.builder()
+                .register(EventType.builder(Order.class, "order").requireFields("orderId", "customer", "region").build())
+                .sink("all", sink)
+                .build()) {
+            orders.track(new Order("o1", "c1", false));
+            assertThatThrownBy(() -> orders.track(new Order(null, "c1", false)))
+                    .hasMessage("Event of type 'order' rejected: required field 'orderId' is missing (null)");
+            assertThatThrownBy(() -> orders.track(new Order("o2", "", false)))
+                    .hasMessage("Event of type 'order' rejected: required field 'customer' is missing (blank)");
+            assertThatThrownBy(() -> orders.track(new Order("o3", "c3", true)))
+                    .hasMessageStartingWith("Event of type 'order' rejected: required field 'region' could not be read: ")
+                    .hasMessageContaining("region lookup failed")
+                    .hasRootCauseMessage("region lookup failed");
+            assertThat(orders.flush(Duration.ofSeconds(10))).isTrue();
+            assertThat(sink.payloads()).singleElement().asString()
+                    .contains("\"orderId\":\"o1\"", "\"customer\":\"c1\"", "\"region\":\"eu\"");
+        }
     }
 
     @Test
