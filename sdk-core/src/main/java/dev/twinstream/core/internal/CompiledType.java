@@ -34,6 +34,12 @@ final class CompiledType {
     final int sinkMask;
     /** The distinct format slots used by the type's sinks. */
     final int[] slots;
+    /**
+     * Parallel to {@link #slots}: the smallest record-size limit of the type's sinks that use the
+     * slot, and the name of that sink, so {@code track()} checks each payload once, against one number.
+     */
+    private final int[] slotMaxBytes;
+    private final String[] slotMaxBytesSink;
     private final ObjectWriter writer;
     // Parallel lists walked by index: validate runs on every track() call.
     private final List<String> requiredNames;
@@ -48,7 +54,8 @@ final class CompiledType {
 
     private CompiledType(Class<?> javaType, String name, ObjectWriter writer, Map<String, Function<Object, ?>> required,
                          Map<String, Predicate<Object>> rules, Function<Object, String> partitionKey, int maxKeyChars,
-                         String maxKeyCharsSink, Function<Object, String> routingKey, int sinkMask, int[] slots) {
+                         String maxKeyCharsSink, Function<Object, String> routingKey, int sinkMask, int[] slots,
+                         int[] slotMaxBytes, String[] slotMaxBytesSink) {
         this.javaType = javaType;
         this.name = name;
         this.nameJson = Json.quoted(name);
@@ -63,6 +70,8 @@ final class CompiledType {
         this.routingKey = routingKey;
         this.sinkMask = sinkMask;
         this.slots = slots;
+        this.slotMaxBytes = slotMaxBytes;
+        this.slotMaxBytesSink = slotMaxBytesSink;
     }
 
     /**
@@ -71,7 +80,8 @@ final class CompiledType {
      */
     @SuppressWarnings("unchecked")
     static CompiledType compile(EventType<?> type, ObjectMapper mapper, Map<String, Integer> sinkIndex,
-                                int[] sinkSlot, int[] sinkMaxKeyChars, List<String> violations) {
+                                int[] sinkSlot, int[] sinkMaxKeyChars, int[] sinkMaxRecordBytes,
+                                List<String> violations) {
         String where = "eventTypes." + type.name();
         Map<String, Function<Object, ?>> required = new LinkedHashMap<>();
         if (!type.requiredFieldNames().isEmpty()) {
@@ -120,14 +130,24 @@ final class CompiledType {
             }
         }
         int[] slotArray = new int[slots.size()];
+        int[] slotMaxBytes = new int[slots.size()];
+        String[] slotMaxBytesSink = new String[slots.size()];
         int i = 0;
         for (int slot : slots) {
-            slotArray[i++] = slot;
+            slotArray[i] = slot;
+            slotMaxBytes[i] = Integer.MAX_VALUE;
+            for (int s = 0; s < sinkSlot.length; s++) {
+                if ((mask & (1 << s)) != 0 && sinkSlot[s] == slot && sinkMaxRecordBytes[s] < slotMaxBytes[i]) {
+                    slotMaxBytes[i] = sinkMaxRecordBytes[s];
+                    slotMaxBytesSink[i] = sinkNames.get(s);
+                }
+            }
+            i++;
         }
         Function<Object, String> key = (Function<Object, String>) type.partitionKey().orElse(null);
         Function<Object, String> routingKey = (Function<Object, String>) type.routingKey().orElse(null);
         return new CompiledType(type.javaType(), type.name(), mapper.writerFor(type.javaType()), required, rules, key,
-                maxKeyChars, maxKeyCharsSink, routingKey, mask, slotArray);
+                maxKeyChars, maxKeyCharsSink, routingKey, mask, slotArray, slotMaxBytes, slotMaxBytesSink);
     }
 
     private static Map<String, AnnotatedMember> accessors(Class<?> javaType, ObjectMapper mapper) {
@@ -211,6 +231,17 @@ final class CompiledType {
             return true;
         }
         return false;
+    }
+
+    /**
+     * Rejects the event if its payload of {@code size} bytes for the {@code k}-th of {@link #slots}
+     * is larger than a sink of the type that receives that payload accepts.
+     */
+    void checkSize(int k, int size) {
+        if (size > slotMaxBytes[k]) {
+            throw reject(Reason.TOO_LARGE, "it encodes to " + size + " bytes for sink '" + slotMaxBytesSink[k]
+                    + "', whose limit is " + slotMaxBytes[k] + " bytes per record", null);
+        }
     }
 
     /**

@@ -61,12 +61,6 @@ public final class TrackerEngine implements EventTracker, LogObserver {
     private final Map<Class<?>, CompiledType> registeredTypes;
     private final RecordFormat[] formats;
     private final SinkChannel[] channels;
-    /**
-     * Per sink, its payload slot and record-size limit, for {@link #checkSize}: copies of the
-     * channels' fields, so producers do not read cache lines the dispatcher keeps writing.
-     */
-    private final int[] sinkSlot;
-    private final int[] sinkMaxRecordBytes;
     private final Map<String, Integer> sinkIndex;
     private final EventLog log;
     /** The same log when it is a disk journal, else null. */
@@ -99,6 +93,7 @@ public final class TrackerEngine implements EventTracker, LogObserver {
         int[] batchRecords = new int[sinkCount];
         long[] batchBytes = new long[sinkCount];
         int[] maxKeyChars = new int[sinkCount];
+        int[] maxRecordBytes = new int[sinkCount];
         sinkIndex = new LinkedHashMap<>();
         int i = 0;
         for (Map.Entry<String, Sink> e : s.sinks.entrySet()) {
@@ -117,13 +112,15 @@ public final class TrackerEngine implements EventTracker, LogObserver {
             batchBytes[i] = options.maxBatchBytes() == SinkOptions.SINK_LIMIT
                     ? limits.maxBytesPerBatch() : options.maxBatchBytes();
             maxKeyChars[i] = limits.maxPartitionKeyChars();
+            maxRecordBytes[i] = (int) Math.min(limits.maxBytesPerRecord(), batchBytes[i]);
             i++;
         }
         formats = slotByFormat.keySet().toArray(new RecordFormat[0]);
 
         registeredTypes = new LinkedHashMap<>();
         for (EventType<?> type : s.eventTypes) {
-            registeredTypes.put(type.javaType(), CompiledType.compile(type, s.objectMapper, sinkIndex, slots, maxKeyChars, violations));
+            registeredTypes.put(type.javaType(), CompiledType.compile(type, s.objectMapper, sinkIndex, slots, maxKeyChars,
+                    maxRecordBytes, violations));
         }
         if (!violations.isEmpty()) {
             throw new ConfigurationException(violations);
@@ -165,16 +162,12 @@ public final class TrackerEngine implements EventTracker, LogObserver {
         }
         dispatcher = new Dispatcher(scheduler, clock, log, s.random);
         channels = new SinkChannel[sinkCount];
-        sinkSlot = slots.clone();
-        sinkMaxRecordBytes = new int[sinkCount];
         i = 0;
         for (Map.Entry<String, Sink> e : s.sinks.entrySet()) {
             SinkOptions options = s.sinkOptions.get(e.getKey());
             RetryPolicy retry = options.retry() != null ? options.retry() : s.retry;
-            int maxRecordBytes = (int) Math.min(e.getValue().limits().maxBytesPerRecord(), batchBytes[i]);
-            sinkMaxRecordBytes[i] = maxRecordBytes;
             channels[i] = new SinkChannel(i, names[i], e.getValue(), slots[i], batchRecords[i], batchBytes[i],
-                    maxRecordBytes, options.linger().toNanos(), options.maxInFlightRequests(), retry.maxAttempts(),
+                    maxRecordBytes[i], options.linger().toNanos(), options.maxInFlightRequests(), retry.maxAttempts(),
                     retry.deliveryTimeout().map(Duration::toNanos).orElse(0L),
                     new Backoff(retry.baseDelay().toNanos(), retry.maxDelay().toNanos()), log, notifier, dispatcher);
             i++;
@@ -301,7 +294,8 @@ public final class TrackerEngine implements EventTracker, LogObserver {
             envelope.dataJson(); // serialize once, up front, for every format to share
         }
         byte[][] payloads = new byte[formats.length][];
-        for (int slot : type.slots) {
+        for (int k = 0; k < type.slots.length; k++) {
+            int slot = type.slots[k];
             try {
                 payloads[slot] = formats[slot].encode(envelope);
             } catch (EventRejectedException e) {
@@ -310,24 +304,15 @@ public final class TrackerEngine implements EventTracker, LogObserver {
                 throw type.reject(EventRejectedException.Reason.NOT_SERIALIZABLE,
                         "record format " + formats[slot] + " could not encode it: " + e, e);
             }
+            type.checkSize(k, payloads[slot].length);
         }
         LogRecord record = new LogRecord(eventId, type.name, key, routingKey, occurredAt, acceptedNanos, payloads, type.sinkMask,
                 withReceipt ? new Receipt(type.sinkMask) : null);
-        checkSize(type, record);
+        checkJournalSize(type, record);
         return record;
     }
 
-    private void checkSize(CompiledType type, LogRecord record) {
-        for (int s = 0; s < sinkSlot.length; s++) {
-            if (record.goesTo(s)) {
-                int size = record.payloads[sinkSlot[s]].length;
-                if (size > sinkMaxRecordBytes[s]) {
-                    throw type.reject(EventRejectedException.Reason.TOO_LARGE, "it encodes to " + size
-                            + " bytes for sink '" + channels[s].name + "', whose limit is " + sinkMaxRecordBytes[s]
-                            + " bytes per record", null);
-                }
-            }
-        }
+    private void checkJournalSize(CompiledType type, LogRecord record) {
         if (record.sizeBytes > journalMaxBytes) {
             throw type.reject(EventRejectedException.Reason.TOO_LARGE, "it encodes to " + record.sizeBytes
                     + " bytes, more than the whole journal (" + journalMaxBytes + " bytes)", null);
