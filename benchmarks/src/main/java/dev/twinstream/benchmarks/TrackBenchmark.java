@@ -121,6 +121,16 @@ public class TrackBenchmark {
             writer = new ObjectMapper().writerFor(PageView.class);
             events = events(eventJsonBytes);
         }
+
+        @Setup(Level.Iteration)
+        public void probeBefore() {
+            CoreToCore.print("before");
+        }
+
+        @TearDown(Level.Iteration)
+        public void probeAfter() {
+            CoreToCore.print("after");
+        }
     }
 
     /** A thread's position in the event array. */
@@ -172,6 +182,27 @@ public class TrackBenchmark {
                 builder.sink(name, sink, SinkOptions.defaults().linger(Duration.ofMillis(5)));
             }
             tracker = builder.build();
+        }
+
+        /**
+         * Before and after each iteration, once the events tracked so far are delivered (so the
+         * dispatcher is idle), measures the machine's core-to-core latency: see {@link CoreToCore}.
+         */
+        @Setup(Level.Iteration)
+        public void probeBefore() {
+            probe("before");
+        }
+
+        @TearDown(Level.Iteration)
+        public void probeAfter() {
+            probe("after");
+        }
+
+        private void probe(String when) {
+            if (!tracker.flush(Duration.ofSeconds(60))) {
+                throw new IllegalStateException("flush around an iteration did not finish within 60 s");
+            }
+            CoreToCore.print(when);
         }
 
         synchronized void register(Producer producer) {

@@ -57,9 +57,9 @@ class RecordFormatTest {
     }
 
     @Test
-    void everyLineIsIntactAcrossTheReplacementsOfTheThreadsGenerator() throws Exception {
+    void everyLineIsIntactAcrossTheReplacementsOfTheThreadsLineBuffer() throws Exception {
         CollectingSink sink = new CollectingSink();
-        int events = 3_000; // the per-thread generator is replaced every 1,024 events
+        int events = 3_000; // the per-thread line buffer (and its generator) is replaced every 1,024 events
         try (EventTracker tracker = EventTracker.builder()
                 .register(EventType.builder(BookRead.class, "book_read").build())
                 .sink("s", sink)

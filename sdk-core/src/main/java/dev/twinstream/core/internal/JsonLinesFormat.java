@@ -86,10 +86,10 @@ public final class JsonLinesFormat implements RecordFormat {
          * Kept for good, a thread's buffer and generator would be promoted to the old generation,
          * where a GC may copy the buffers of two producer threads next to each other: then every
          * write one thread makes to its own buffer (its length, its bytes, the generator's write
-         * position) invalidates the cache line the other thread is using, and both run ~2x slower
-         * (benchmark forks with ~100 ns per event in these few lines; see docs/BENCHMARKS.md). A buffer
-         * replaced this often dies young, in the thread's own allocation buffer; making one costs a
-         * few hundred nanoseconds, spread over this many events.
+         * position) invalidates the cache line the other thread is using (a slow benchmark fork
+         * spent ~100 ns per event in these few lines; see docs/BENCHMARKS.md). A buffer replaced
+         * this often dies young, in the thread's own allocation buffer; making one costs a few
+         * hundred nanoseconds, spread over this many events.
          */
         private static final int USES = 1024;
 
