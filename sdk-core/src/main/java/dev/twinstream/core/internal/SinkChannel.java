@@ -7,6 +7,7 @@ import dev.twinstream.core.spi.RecordResult;
 import dev.twinstream.core.spi.Sink;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.PriorityQueue;
 import java.util.Random;
@@ -192,7 +193,7 @@ final class SinkChannel {
                 batch.records[kept++] = r;
             }
         }
-        java.util.Arrays.fill(batch.records, kept, batch.size, null);
+        Arrays.fill(batch.records, kept, batch.size, null);
         batch.size = kept;
         return expiredBytes;
     }
