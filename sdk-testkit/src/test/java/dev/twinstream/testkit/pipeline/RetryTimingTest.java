@@ -144,6 +144,34 @@ class RetryTimingTest {
     }
 
     @Test
+    void recordsThatExpireBeforeTheirFirstSendAreDeadLetteredAndTheRestOfTheSameReadIsSent() {
+        PipelineFixture f = new PipelineFixture();
+        InMemorySink sink = InMemorySink.builder().scheduler(f.time).build();
+        try (EventTracker tracker = f.tracker(8)
+                .sink("s", sink, SinkOptions.defaults().maxBatchRecords(4).linger(Duration.ofSeconds(30))
+                        .retry(RetryPolicy.defaults().deliveryTimeout(Duration.ofSeconds(10))))
+                .build()) {
+            String old1 = tracker.track(PipelineFixture.PageView.number(1));
+            String old2 = tracker.track(PipelineFixture.PageView.number(2));
+            f.time.advance(Duration.ofSeconds(11)); // still lingering, and now past the delivery timeout
+            assertThat(sink.callCount()).isZero();
+            String new1 = tracker.track(PipelineFixture.PageView.number(3));
+            String new2 = tracker.track(PipelineFixture.PageView.number(4)); // a full batch of 4 is read
+            f.drain(tracker, Duration.ofMinutes(1));
+
+            assertThat(sink.receivedEventIds()).containsExactly(new1, new2);
+            assertThat(sink.calls()).singleElement().satisfies(call -> assertThat(call.recordCount()).isEqualTo(2));
+            assertThat(sink.limitViolations()).as("the batch's byte count matches what it holds").isZero();
+            assertThat(tracker.deadLetterStore().snapshot()).extracting(DeadLetter::eventId).containsExactly(old1, old2);
+            assertThat(tracker.deadLetterStore().snapshot()).allSatisfy(dl -> {
+                assertThat(dl.reason()).isEqualTo(DeadLetter.Reason.DELIVERY_TIMEOUT);
+                assertThat(dl.attempts()).isZero();
+            });
+            assertThat(tracker.metrics()).hasNothingPending().hasOutcomes("s", 2, 2, 0).isConserved();
+        }
+    }
+
+    @Test
     void maxAttemptsDeadLettersAfterExactlyThatManySends() {
         PipelineFixture f = new PipelineFixture();
         InMemorySink sink = InMemorySink.builder().scheduler(f.time).build()
