@@ -42,7 +42,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * threads tracked; a mismatch fails the run.
  *
  * <p>Compare the pipeline with the floor of the same thread count within one run (see
- * {@code docs/BENCHMARKS.md}).
+ * {@code docs/BENCHMARKS.md}). Around every iteration, outside the measured time, both print the
+ * machine's core-to-core round trip ({@link CoreToCore}), which tells a slow iteration caused by
+ * the VM from one caused by the code.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -122,6 +124,7 @@ public class TrackBenchmark {
             events = events(eventJsonBytes);
         }
 
+        /** The machine's core-to-core latency around each iteration: see {@link CoreToCore}. */
         @Setup(Level.Iteration)
         public void probeBefore() {
             CoreToCore.print("before");
