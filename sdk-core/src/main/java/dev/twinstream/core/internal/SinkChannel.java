@@ -34,7 +34,6 @@ final class SinkChannel {
      */
     boolean sawFullBatch;
     final long maxBatchBytes;
-    final int maxRecordBytes;
     final SinkCounters counters;
 
     final long lingerNanos;
@@ -63,7 +62,7 @@ final class SinkChannel {
     private long retryOrder;
 
     SinkChannel(int index, String name, Sink sink, int slot, int maxBatchRecords, long maxBatchBytes,
-                int maxRecordBytes, long lingerNanos, int maxInFlight, int maxAttempts, long deliveryTimeoutNanos,
+                long lingerNanos, int maxInFlight, int maxAttempts, long deliveryTimeoutNanos,
                 Backoff backoff, EventLog log, Notifier notifier, Dispatcher dispatcher) {
         this.index = index;
         this.name = name;
@@ -71,7 +70,6 @@ final class SinkChannel {
         this.slot = slot;
         this.maxBatchRecords = maxBatchRecords;
         this.maxBatchBytes = maxBatchBytes;
-        this.maxRecordBytes = maxRecordBytes;
         this.lingerNanos = lingerNanos;
         this.maxInFlight = maxInFlight;
         this.windowRecords = maxInFlight * maxBatchRecords;

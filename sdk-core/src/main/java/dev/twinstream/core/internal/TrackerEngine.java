@@ -167,7 +167,7 @@ public final class TrackerEngine implements EventTracker, LogObserver {
             SinkOptions options = s.sinkOptions.get(e.getKey());
             RetryPolicy retry = options.retry() != null ? options.retry() : s.retry;
             channels[i] = new SinkChannel(i, names[i], e.getValue(), slots[i], batchRecords[i], batchBytes[i],
-                    maxRecordBytes[i], options.linger().toNanos(), options.maxInFlightRequests(), retry.maxAttempts(),
+                    options.linger().toNanos(), options.maxInFlightRequests(), retry.maxAttempts(),
                     retry.deliveryTimeout().map(Duration::toNanos).orElse(0L),
                     new Backoff(retry.baseDelay().toNanos(), retry.maxDelay().toNanos()), log, notifier, dispatcher);
             i++;
