@@ -173,9 +173,14 @@ final class CompiledType {
         MethodHandle handle;
         try {
             // Jackson's fixAccess has made non-public members accessible, which unreflect honours.
-            handle = member instanceof Method ? MethodHandles.lookup().unreflect((Method) member)
-                    : MethodHandles.lookup().unreflectGetter((Field) member);
-        } catch (IllegalAccessException | ClassCastException e) {
+            if (member instanceof Method) {
+                handle = MethodHandles.lookup().unreflect((Method) member);
+            } else if (member instanceof Field) {
+                handle = MethodHandles.lookup().unreflectGetter((Field) member);
+            } else {
+                return accessor::getValue;
+            }
+        } catch (IllegalAccessException e) {
             return accessor::getValue;
         }
         MethodHandle get = handle.asType(MethodType.methodType(Object.class, Object.class));
