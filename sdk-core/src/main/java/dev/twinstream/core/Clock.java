@@ -3,7 +3,7 @@ package dev.twinstream.core;
 /**
  * The single source of time for a tracker: linger, backoff, timeouts, ages and event timestamps all
  * read it, so tests can run the whole pipeline on virtual time (see {@code ManualClock} in
- * {@code sdk-testkit}).
+ * {@code twinstream-testkit}).
  *
  * <p>Implementations must be thread-safe.
  */

@@ -5,7 +5,7 @@ import java.util.concurrent.Executor;
 /**
  * Runs the tracker's background work: the dispatcher, timers (linger, backoff, timeouts) and
  * listener callbacks. The default is a single daemon thread owned by the tracker; tests pass a
- * virtual scheduler ({@code VirtualScheduler} in {@code sdk-testkit}) that runs tasks only when
+ * virtual scheduler ({@code VirtualScheduler} in {@code twinstream-testkit}) that runs tasks only when
  * virtual time is advanced.
  *
  * <p>Tasks submitted through {@link #execute} and those that become due may run one at a time or

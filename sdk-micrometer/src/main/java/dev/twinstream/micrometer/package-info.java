@@ -1,0 +1,2 @@
+/** Binds a Twinstream tracker's metrics to a Micrometer {@code MeterRegistry}. */
+package dev.twinstream.micrometer;
