@@ -8,7 +8,11 @@ package dev.twinstream.core;
 public final class BufferFullException extends IllegalStateException {
     private static final long serialVersionUID = 1L;
 
-    /** Creates the exception. */
+    /**
+     * Creates the exception.
+     *
+     * @param message what was full and for how long
+     */
     public BufferFullException(String message) {
         super(message);
     }

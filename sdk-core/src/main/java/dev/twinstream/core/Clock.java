@@ -9,13 +9,13 @@ package dev.twinstream.core;
  */
 public interface Clock {
 
-    /** Monotonic time in nanoseconds, for durations only (same contract as {@link System#nanoTime()}). */
+    /** {@return monotonic time in nanoseconds, for durations only (same contract as {@link System#nanoTime()})} */
     long nanoTime();
 
-    /** Wall-clock time in milliseconds since the epoch, used for {@code occurredAt}. */
+    /** {@return wall-clock time in milliseconds since the epoch, used for {@code occurredAt}} */
     long epochMillis();
 
-    /** The system clock. */
+    /** {@return the system clock} */
     static Clock system() {
         return SystemClock.INSTANCE;
     }

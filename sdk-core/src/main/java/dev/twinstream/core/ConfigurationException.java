@@ -11,15 +11,23 @@ import java.util.List;
 public final class ConfigurationException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
 
+    /** Every violation, one sentence each. */
     private final List<String> violations;
 
-    /** Creates the exception from a non-empty list of violations. */
+    /**
+     * Creates the exception from a non-empty list of violations.
+     *
+     * @param violations one sentence per violation; copied
+     */
     public ConfigurationException(List<String> violations) {
         super(format(violations));
         this.violations = Collections.unmodifiableList(new ArrayList<>(violations));
     }
 
-    /** Every violation, one sentence each, for example {@code "lingerMillis must be between 0 and 60000 but was -1"}. */
+    /**
+     * {@return every violation, one sentence each, for example
+     * {@code "lingerMillis must be between 0 and 60000 but was -1"}}
+     */
     public List<String> violations() {
         return violations;
     }

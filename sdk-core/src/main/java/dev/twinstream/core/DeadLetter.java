@@ -2,6 +2,7 @@ package dev.twinstream.core;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An event one sink could not deliver, with everything needed to inspect it and to replay it with
@@ -23,21 +24,27 @@ public final class DeadLetter implements TrackedEvent {
     private final String eventId;
     private final String eventType;
     private final String partitionKey;
-    private final String routingKey;
+    private final @Nullable String routingKey;
     private final long occurredAtMillis;
     private final byte[] payload;
     private final Reason reason;
     private final int attempts;
-    private final String errorCode;
-    private final String errorMessage;
+    private final @Nullable String errorCode;
+    private final @Nullable String errorMessage;
 
     /**
      * Creates a dead letter; the tracker does this, applications normally only read them.
      *
+     * @param sink the name of the sink that could not deliver the event
+     * @param event the event's identity, keys and time
      * @param payload the encoded event in the sink's format; copied
+     * @param reason why the event was dead-lettered
+     * @param attempts how many times the sink tried to send the event
+     * @param errorCode the last error code the sink reported, or {@code null}
+     * @param errorMessage the last error message the sink reported, or {@code null}
      */
     public DeadLetter(String sink, TrackedEvent event, byte[] payload, Reason reason, int attempts,
-                      String errorCode, String errorMessage) {
+                      @Nullable String errorCode, @Nullable String errorMessage) {
         this.sink = Objects.requireNonNull(sink, "sink");
         this.eventId = event.eventId();
         this.eventType = event.eventType();
@@ -51,7 +58,7 @@ public final class DeadLetter implements TrackedEvent {
         this.errorMessage = errorMessage;
     }
 
-    /** The name of the sink that could not deliver the event. */
+    /** {@return the name of the sink that could not deliver the event} */
     public String sink() {
         return sink;
     }
@@ -72,7 +79,7 @@ public final class DeadLetter implements TrackedEvent {
     }
 
     @Override
-    public String routingKey() {
+    public @Nullable String routingKey() {
         return routingKey;
     }
 
@@ -81,38 +88,38 @@ public final class DeadLetter implements TrackedEvent {
         return occurredAtMillis;
     }
 
-    /** The encoded event exactly as the sink would have sent it (a copy). */
+    /** {@return the encoded event exactly as the sink would have sent it (a copy)} */
     public byte[] payload() {
         return payload.clone();
     }
 
-    /** The payload decoded as UTF-8, for logs and inspection. */
+    /** {@return the payload decoded as UTF-8, for logs and inspection} */
     public String payloadAsString() {
         return new String(payload, StandardCharsets.UTF_8);
     }
 
-    /** Size of the payload in bytes. */
+    /** {@return the size of the payload in bytes} */
     public int payloadBytes() {
         return payload.length;
     }
 
-    /** Why the event was dead-lettered. */
+    /** {@return why the event was dead-lettered} */
     public Reason reason() {
         return reason;
     }
 
-    /** How many times the sink tried to send the event (0 when it expired before the first attempt). */
+    /** {@return how many times the sink tried to send the event (0 when it expired before the first attempt)} */
     public int attempts() {
         return attempts;
     }
 
-    /** The last error code the sink reported, or {@code null}. */
-    public String errorCode() {
+    /** {@return the last error code the sink reported, or {@code null}} */
+    public @Nullable String errorCode() {
         return errorCode;
     }
 
-    /** The last error message the sink reported, or {@code null}. */
-    public String errorMessage() {
+    /** {@return the last error message the sink reported, or {@code null}} */
+    public @Nullable String errorMessage() {
         return errorMessage;
     }
 

@@ -41,6 +41,8 @@ public final class DeadLetterStore implements DeadLetterHandler {
     /**
      * A store bounded by {@code maxBytes} of payload, rate-limiting its warnings on {@code clock}.
      *
+     * @param maxBytes most payload bytes retained, at least 1
+     * @param clock the clock the warnings are rate-limited on
      * @throws IllegalArgumentException if {@code maxBytes} is below 1
      */
     public DeadLetterStore(long maxBytes, Clock clock) {
@@ -83,12 +85,16 @@ public final class DeadLetterStore implements DeadLetterHandler {
         }
     }
 
-    /** The retained dead letters, oldest first. */
+    /** {@return a copy of the retained dead letters, oldest first} */
     public synchronized List<DeadLetter> snapshot() {
         return new ArrayList<>(letters);
     }
 
-    /** Removes and returns the retained dead letters, oldest first (for example to replay them). */
+    /**
+     * Removes and returns the retained dead letters, oldest first (for example to replay them).
+     *
+     * @return the dead letters removed
+     */
     public synchronized List<DeadLetter> drain() {
         List<DeadLetter> out = new ArrayList<>(letters);
         letters.clear();
@@ -96,17 +102,17 @@ public final class DeadLetterStore implements DeadLetterHandler {
         return out;
     }
 
-    /** Number of retained dead letters. */
+    /** {@return the number of retained dead letters} */
     public synchronized int size() {
         return letters.size();
     }
 
-    /** Dead letters received since creation. */
+    /** {@return the number of dead letters received since creation} */
     public synchronized long totalCount() {
         return total;
     }
 
-    /** Dead letters evicted because the store was full. */
+    /** {@return the number of dead letters evicted because the store was full} */
     public synchronized long evictedCount() {
         return evicted;
     }

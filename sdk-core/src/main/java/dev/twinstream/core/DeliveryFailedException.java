@@ -7,22 +7,29 @@ package dev.twinstream.core;
 public final class DeliveryFailedException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** The sink that failed to deliver the event. */
     private final String sink;
     private final transient TrackedEvent event;
 
-    /** Creates the exception. */
+    /**
+     * Creates the exception.
+     *
+     * @param sink the sink that failed to deliver the event
+     * @param event the event
+     * @param message what happened
+     */
     public DeliveryFailedException(String sink, TrackedEvent event, String message) {
         super(message);
         this.sink = sink;
         this.event = event;
     }
 
-    /** The sink that failed to deliver the event (the first one, if several did). */
+    /** {@return the sink that failed to deliver the event (the first one, if several did)} */
     public String sink() {
         return sink;
     }
 
-    /** The event. */
+    /** {@return the event} */
     public TrackedEvent event() {
         return event;
     }

@@ -14,27 +14,47 @@ import dev.twinstream.core.spi.RecordResult;
  */
 public interface DeliveryListener {
 
-    /** The sink's destination accepted the event. */
+    /**
+     * The sink's destination accepted the event.
+     *
+     * @param sink the sink's name
+     * @param event the event
+     */
     default void onDelivered(String sink, TrackedEvent event) {}
 
     /**
      * The sink failed to deliver the event and it will be sent again.
      *
+     * @param sink the sink's name
+     * @param event the event
      * @param nextAttempt the number of the attempt that will follow (2 for the first retry)
      * @param backoffMillis how long the tracker waits before that attempt
      * @param cause the retryable result that triggered the retry
      */
     default void onRetried(String sink, TrackedEvent event, int nextAttempt, long backoffMillis, RecordResult cause) {}
 
-    /** The sink gave up on the event; it was handed to the {@code DeadLetterHandler}. */
+    /**
+     * The sink gave up on the event; it was handed to the {@code DeadLetterHandler}.
+     *
+     * @param sink the sink's name
+     * @param deadLetter the event with why and how often the sink failed
+     */
     default void onDeadLettered(String sink, DeadLetter deadLetter) {}
 
-    /** The event was dropped for the sink, for the given reason (never silently: it is counted too). */
+    /**
+     * The event was dropped for the sink, for the given reason (never silently: it is counted too).
+     *
+     * @param sink the sink's name
+     * @param event the event
+     * @param reason why it was dropped
+     */
     default void onDropped(String sink, TrackedEvent event, DropReason reason) {}
 
     /**
      * A disk journal was opened when the tracker was built: what it read back and what damage it
      * skipped. Called once, before any other callback of the recovered events.
+     *
+     * @param recovery what the journal read back and skipped
      */
     default void onJournalRecovered(JournalRecovery recovery) {}
 }

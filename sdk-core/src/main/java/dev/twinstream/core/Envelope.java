@@ -13,18 +13,18 @@ import java.util.Map;
  */
 public interface Envelope extends TrackedEvent {
 
-    /** {@link #occurredAtMillis()} as ISO-8601 UTC with milliseconds, e.g. {@code 2026-11-22T10:15:30.123Z}. */
+    /** {@return {@link #occurredAtMillis()} as ISO-8601 UTC with milliseconds, e.g. {@code 2026-11-22T10:15:30.123Z}} */
     String occurredAt();
 
-    /** The tracker's static context (app, version, host …), in insertion order; never null. */
+    /** {@return the tracker's static context (app, version, host …), in insertion order; never null} */
     Map<String, String> context();
 
-    /** The tracked object itself. */
+    /** {@return the tracked object itself} */
     Object event();
 
-    /** The event serialized by its type's Jackson {@code ObjectWriter}, UTF-8 JSON. Do not modify. */
+    /** {@return the event serialized by its type's Jackson {@code ObjectWriter}, UTF-8 JSON} Do not modify. */
     byte[] dataJson();
 
-    /** The event as a Jackson tree (computed on first use from {@link #dataJson()}). */
+    /** {@return the event as a Jackson tree (computed on first use from {@link #dataJson()})} */
     JsonNode dataTree();
 }

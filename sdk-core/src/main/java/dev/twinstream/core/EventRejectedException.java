@@ -1,5 +1,7 @@
 package dev.twinstream.core;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Thrown by {@code track()} when an event cannot be accepted. The event was not appended to the log
  * and nothing else is affected; the message names the event type (or class) and what is wrong.
@@ -28,22 +30,31 @@ public final class EventRejectedException extends IllegalArgumentException {
         INVALID_ROUTING_KEY
     }
 
+    /** The kind of problem. */
     private final Reason reason;
+    /** The registered event type name, or the class name. */
     private final String eventType;
 
-    /** Creates the exception. */
-    public EventRejectedException(Reason reason, String eventType, String message, Throwable cause) {
+    /**
+     * Creates the exception.
+     *
+     * @param reason the kind of problem
+     * @param eventType the registered event type name, or the class name when the class is not registered
+     * @param message what is wrong
+     * @param cause what failed (a throwing function, a Jackson error), or {@code null}
+     */
+    public EventRejectedException(Reason reason, String eventType, String message, @Nullable Throwable cause) {
         super(message, cause);
         this.reason = reason;
         this.eventType = eventType;
     }
 
-    /** The kind of problem. */
+    /** {@return the kind of problem} */
     public Reason reason() {
         return reason;
     }
 
-    /** The registered event type name, or the class name when the class is not registered. */
+    /** {@return the registered event type name, or the class name when the class is not registered} */
     public String eventType() {
         return eventType;
     }

@@ -18,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadFactory;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Accepts typed events and delivers each to its sinks: the entry point of Twinstream.
@@ -43,7 +44,11 @@ import java.util.regex.Pattern;
  */
 public interface EventTracker extends AutoCloseable {
 
-    /** Starts configuring a tracker. */
+    /**
+     * Starts configuring a tracker.
+     *
+     * @return a new builder
+     */
     static Builder builder() {
         return new Builder();
     }
@@ -54,6 +59,7 @@ public interface EventTracker extends AutoCloseable {
      * <p>Blocks only under {@link OverflowPolicy#block(Duration)} while the journal is full, for at
      * most the policy's timeout.
      *
+     * @param event an instance of a registered event type (or of a subclass of one)
      * @return the event's id
      * @throws EventRejectedException if the class is not registered, a required field is missing, a
      *     rule fails, the event cannot be serialized, its partition key is invalid, or its encoding is
@@ -72,6 +78,7 @@ public interface EventTracker extends AutoCloseable {
      * is full). An event this returns for survives a crash of the process, of the OS and a power
      * loss (given a storage device that honours fsync).
      *
+     * @param event as for {@link #track(Object)}
      * @return the event's id
      * @throws NotDurableException if the event was not confirmed durable in time, the journal cannot
      *     write, or the overflow policy dropped it ({@link NotDurableException#accepted()} tells)
@@ -88,6 +95,8 @@ public interface EventTracker extends AutoCloseable {
      * delivered it — or exceptionally with {@link DeliveryFailedException} once any sink
      * dead-lettered or dropped it and the others finished. Completed on the listener thread.
      *
+     * @param event as for {@link #track(Object)}
+     * @return the receipt: a future of the event's identity
      * @throws EventRejectedException as {@link #track(Object)}
      * @throws BufferFullException as {@link #track(Object)}
      * @throws IllegalStateException as {@link #track(Object)}
@@ -98,6 +107,7 @@ public interface EventTracker extends AutoCloseable {
      * Sends everything accepted so far without waiting for linger, and waits until all of it is
      * final (delivered, dead-lettered or dropped) in every sink, or the timeout passes.
      *
+     * @param timeout the longest wait
      * @return true if everything accepted before the call is final
      */
     boolean flush(Duration timeout);
@@ -106,16 +116,20 @@ public interface EventTracker extends AutoCloseable {
      * Non-blocking {@link #flush(Duration)}: the future completes with true when done, with false
      * when {@code timeout} passes on the tracker's clock. Completed on the dispatcher thread: do
      * not block in its callbacks.
+     *
+     * @param timeout the longest wait, on the tracker's clock
+     * @return a future of whether everything accepted before the call is final
      */
     CompletableFuture<Boolean> flushAsync(Duration timeout);
 
-    /** A snapshot of every sink's counters. */
+    /** {@return a snapshot of every sink's counters} */
     TrackerMetrics metrics();
 
     /**
      * The store that keeps dead letters when the default handler (or a {@link DeadLetterStore}
      * given to {@link Builder#deadLetterHandler}) is in use.
      *
+     * @return the tracker's dead-letter store
      * @throws IllegalStateException if another {@link DeadLetterHandler} is installed
      */
     DeadLetterStore deadLetterStore();
@@ -124,6 +138,7 @@ public interface EventTracker extends AutoCloseable {
      * Appends dead letters again, each for its own sink only, with its original id, type, key and
      * payload; they are counted as accepted again and follow the overflow policy.
      *
+     * @param deadLetters the dead letters to append, for example from {@link DeadLetterStore#drain()}
      * @return how many were appended (fewer if the overflow policy dropped some)
      * @throws IllegalArgumentException if a dead letter names a sink this tracker does not have
      * @throws IllegalStateException if the tracker is closed
@@ -157,30 +172,48 @@ public interface EventTracker extends AutoCloseable {
         private final Map<String, String> context = new LinkedHashMap<>();
         private RetryPolicy retry = RetryPolicy.defaults();
         private Journal journal = Journal.memory();
-        private DeliveryListener listener;
-        private DeadLetterHandler deadLetterHandler;
-        private ObjectMapper objectMapper;
+        private @Nullable DeliveryListener listener;
+        private @Nullable DeadLetterHandler deadLetterHandler;
+        private @Nullable ObjectMapper objectMapper;
         private Clock clock = Clock.system();
-        private Scheduler scheduler;
-        private Executor listenerExecutor;
-        private ThreadFactory threadFactory;
-        private Random random;
+        private @Nullable Scheduler scheduler;
+        private @Nullable Executor listenerExecutor;
+        private @Nullable ThreadFactory threadFactory;
+        private @Nullable Random random;
         private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
 
         Builder() {}
 
-        /** Registers an event type; its class and name must be unique. */
+        /**
+         * Registers an event type; its class and name must be unique.
+         *
+         * @param eventType the event type
+         * @return this builder
+         */
         public Builder register(EventType<?> eventType) {
             eventTypes.add(Objects.requireNonNull(eventType, "eventType"));
             return this;
         }
 
-        /** Adds a sink with {@link SinkOptions#defaults()}. The tracker closes the sink when it closes. */
+        /**
+         * Adds a sink with {@link SinkOptions#defaults()}. The tracker closes the sink when it closes.
+         *
+         * @param name the sink's name, matching {@link #SINK_NAME_PATTERN} and unique in the tracker
+         * @param sink the sink
+         * @return this builder
+         */
         public Builder sink(String name, Sink sink) {
             return sink(name, sink, SinkOptions.defaults());
         }
 
-        /** Adds a sink with its options. The tracker closes the sink when it closes. */
+        /**
+         * Adds a sink with its options. The tracker closes the sink when it closes.
+         *
+         * @param name the sink's name, matching {@link #SINK_NAME_PATTERN} and unique in the tracker
+         * @param sink the sink
+         * @param options how the tracker feeds the sink
+         * @return this builder
+         */
         public Builder sink(String name, Sink sink, SinkOptions options) {
             Objects.requireNonNull(sink, "sink");
             Objects.requireNonNull(options, "options");
@@ -192,31 +225,57 @@ public interface EventTracker extends AutoCloseable {
             return this;
         }
 
-        /** The retry policy for sinks whose options do not set their own. Default {@link RetryPolicy#defaults()}. */
+        /**
+         * The retry policy for sinks whose options do not set their own. Default {@link RetryPolicy#defaults()}.
+         *
+         * @param retry the retry policy
+         * @return this builder
+         */
         public Builder retry(RetryPolicy retry) {
             this.retry = Objects.requireNonNull(retry, "retry");
             return this;
         }
 
-        /** Where accepted events wait. Default {@link Journal#memory()}. */
+        /**
+         * Where accepted events wait. Default {@link Journal#memory()}.
+         *
+         * @param journal the journal
+         * @return this builder
+         */
         public Builder journal(Journal journal) {
             this.journal = Objects.requireNonNull(journal, "journal");
             return this;
         }
 
-        /** Observes outcomes; default none. */
+        /**
+         * Observes outcomes; default none.
+         *
+         * @param listener the listener
+         * @return this builder
+         */
         public Builder listener(DeliveryListener listener) {
             this.listener = Objects.requireNonNull(listener, "listener");
             return this;
         }
 
-        /** Receives dead letters; default a new {@link DeadLetterStore}. */
+        /**
+         * Receives dead letters; default a new {@link DeadLetterStore}.
+         *
+         * @param handler the dead-letter handler
+         * @return this builder
+         */
         public Builder deadLetterHandler(DeadLetterHandler handler) {
             this.deadLetterHandler = Objects.requireNonNull(handler, "handler");
             return this;
         }
 
-        /** Adds a static context entry (app, version, host …) written into every envelope. */
+        /**
+         * Adds a static context entry (app, version, host …) written into every envelope.
+         *
+         * @param key the entry's key, not empty
+         * @param value the entry's value
+         * @return this builder
+         */
         public Builder context(String key, String value) {
             context.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
             return this;
@@ -226,13 +285,21 @@ public interface EventTracker extends AutoCloseable {
          * The Jackson mapper used to serialize events (register modules such as
          * {@code JavaTimeModule} on it). The tracker derives per-type writers from it and does not
          * modify it. Default: a plain {@code new ObjectMapper()}.
+         *
+         * @param objectMapper the mapper
+         * @return this builder
          */
         public Builder objectMapper(ObjectMapper objectMapper) {
             this.objectMapper = Objects.requireNonNull(objectMapper, "objectMapper");
             return this;
         }
 
-        /** The clock for all time: timestamps, linger, backoff, timeouts. Default {@link Clock#system()}. */
+        /**
+         * The clock for all time: timestamps, linger, backoff, timeouts. Default {@link Clock#system()}.
+         *
+         * @param clock the clock
+         * @return this builder
+         */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
             return this;
@@ -242,31 +309,54 @@ public interface EventTracker extends AutoCloseable {
          * Runs the dispatcher, timers and (unless {@link #listenerExecutor} is set) listener
          * callbacks on this scheduler instead of the tracker's own threads. The caller owns it: the
          * tracker does not shut it down.
+         *
+         * @param scheduler the scheduler
+         * @return this builder
          */
         public Builder scheduler(Scheduler scheduler) {
             this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
             return this;
         }
 
-        /** Runs listener, dead-letter and receipt callbacks; the caller owns it. */
+        /**
+         * Runs listener, dead-letter and receipt callbacks; the caller owns it.
+         *
+         * @param executor the executor
+         * @return this builder
+         */
         public Builder listenerExecutor(Executor executor) {
             this.listenerExecutor = Objects.requireNonNull(executor, "executor");
             return this;
         }
 
-        /** Creates the tracker's own threads; default: daemon threads named {@code twinstream-*}. */
+        /**
+         * Creates the tracker's own threads; default: daemon threads named {@code twinstream-*}.
+         *
+         * @param threadFactory the thread factory
+         * @return this builder
+         */
         public Builder threadFactory(ThreadFactory threadFactory) {
             this.threadFactory = Objects.requireNonNull(threadFactory, "threadFactory");
             return this;
         }
 
-        /** The randomness for backoff jitter, used only on the dispatcher; default a new {@link Random}. */
+        /**
+         * The randomness for backoff jitter, used only on the dispatcher; default a new {@link Random}.
+         *
+         * @param random the source of randomness
+         * @return this builder
+         */
         public Builder random(Random random) {
             this.random = Objects.requireNonNull(random, "random");
             return this;
         }
 
-        /** How long {@link EventTracker#close()} may take in total. Default {@link #DEFAULT_CLOSE_TIMEOUT}. */
+        /**
+         * How long {@link EventTracker#close()} may take in total. Default {@link #DEFAULT_CLOSE_TIMEOUT}.
+         *
+         * @param closeTimeout the close timeout, 0 to 1 h
+         * @return this builder
+         */
         public Builder closeTimeout(Duration closeTimeout) {
             this.closeTimeout = Objects.requireNonNull(closeTimeout, "closeTimeout");
             return this;
@@ -275,6 +365,7 @@ public interface EventTracker extends AutoCloseable {
         /**
          * Validates everything and starts the tracker's threads.
          *
+         * @return the running tracker
          * @throws ConfigurationException listing every violation with its field, allowed range and value
          */
         public EventTracker build() {

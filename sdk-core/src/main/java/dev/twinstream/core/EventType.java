@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Describes one kind of event: the Java class (a record or a POJO that Jackson can serialize), its
@@ -39,8 +40,8 @@ public final class EventType<T> {
 
     private final Class<T> javaType;
     private final String name;
-    private final Function<? super T, String> partitionKey;
-    private final Function<? super T, String> routingKey;
+    private final @Nullable Function<? super T, @Nullable String> partitionKey;
+    private final @Nullable Function<? super T, @Nullable String> routingKey;
     private final List<String> requiredFieldNames;
     private final Map<String, Function<? super T, ?>> requiredFieldGetters;
     private final Map<String, Predicate<? super T>> rules;
@@ -57,47 +58,54 @@ public final class EventType<T> {
         this.sinks = Collections.unmodifiableSet(new LinkedHashSet<>(b.sinks));
     }
 
-    /** Starts describing events of class {@code javaType}, named {@code name} in the envelope. */
+    /**
+     * Starts describing events of class {@code javaType}, named {@code name} in the envelope.
+     *
+     * @param javaType the event class
+     * @param name the envelope's {@code eventType}, matching {@link #NAME_PATTERN}
+     * @param <T> the event class
+     * @return a new builder
+     */
     public static <T> Builder<T> builder(Class<T> javaType, String name) {
         return new Builder<>(javaType, name);
     }
 
-    /** The event class. Subclasses of it are tracked with this type unless they have their own. */
+    /** {@return the event class} Subclasses of it are tracked with this type unless they have their own. */
     public Class<T> javaType() {
         return javaType;
     }
 
-    /** The envelope's {@code eventType}. */
+    /** {@return the envelope's {@code eventType}} */
     public String name() {
         return name;
     }
 
-    /** The partition-key function; when absent the event id is the key (spreads events evenly). */
-    public Optional<Function<? super T, String>> partitionKey() {
+    /** {@return the partition-key function; when absent the event id is the key (spreads events evenly)} */
+    public Optional<Function<? super T, @Nullable String>> partitionKey() {
         return Optional.ofNullable(partitionKey);
     }
 
-    /** The routing-key function, if any: what sinks may use to pick a destination per event. */
-    public Optional<Function<? super T, String>> routingKey() {
+    /** {@return the routing-key function, if any: what sinks may use to pick a destination per event} */
+    public Optional<Function<? super T, @Nullable String>> routingKey() {
         return Optional.ofNullable(routingKey);
     }
 
-    /** Required fields given by JSON property name. */
+    /** {@return the required fields given by JSON property name} */
     public List<String> requiredFieldNames() {
         return requiredFieldNames;
     }
 
-    /** Required fields given with an accessor, by the name used in error messages. */
+    /** {@return the required fields given with an accessor, by the name used in error messages} */
     public Map<String, Function<? super T, ?>> requiredFieldGetters() {
         return requiredFieldGetters;
     }
 
-    /** Validation rules by description; an event for which a rule returns false is rejected. */
+    /** {@return the validation rules by description; an event for which a rule returns false is rejected} */
     public Map<String, Predicate<? super T>> rules() {
         return rules;
     }
 
-    /** The sinks that receive this type; empty means all sinks. */
+    /** {@return the sinks that receive this type; empty means all sinks} */
     public Set<String> sinks() {
         return sinks;
     }
@@ -115,8 +123,8 @@ public final class EventType<T> {
     public static final class Builder<T> {
         private final Class<T> javaType;
         private final String name;
-        private Function<? super T, String> partitionKey;
-        private Function<? super T, String> routingKey;
+        private @Nullable Function<? super T, @Nullable String> partitionKey;
+        private @Nullable Function<? super T, @Nullable String> routingKey;
         private final List<String> requiredFieldNames = new ArrayList<>();
         private final Map<String, Function<? super T, ?>> requiredFieldGetters = new LinkedHashMap<>();
         private final Map<String, Predicate<? super T>> rules = new LinkedHashMap<>();
@@ -127,8 +135,14 @@ public final class EventType<T> {
             this.name = name;
         }
 
-        /** Computes the partition key; it must return a non-empty string. */
-        public Builder<T> partitionKey(Function<? super T, String> partitionKey) {
+        /**
+         * Computes the partition key; it must return a non-empty string. A {@code null} or empty
+         * result, or a function that throws, rejects the event at {@code track()}.
+         *
+         * @param partitionKey computes the key from the event
+         * @return this builder
+         */
+        public Builder<T> partitionKey(Function<? super T, @Nullable String> partitionKey) {
             this.partitionKey = Objects.requireNonNull(partitionKey, "partitionKey");
             return this;
         }
@@ -138,8 +152,11 @@ public final class EventType<T> {
          * destination per event, such as {@code FirehoseSink}'s delivery stream per category. It
          * travels with the event through retries, dead letters and replay. A {@code null} result
          * means the event has none; a function that throws rejects the event.
+         *
+         * @param routingKey computes the routing key from the event
+         * @return this builder
          */
-        public Builder<T> routingKey(Function<? super T, String> routingKey) {
+        public Builder<T> routingKey(Function<? super T, @Nullable String> routingKey) {
             this.routingKey = Objects.requireNonNull(routingKey, "routingKey");
             return this;
         }
@@ -148,6 +165,9 @@ public final class EventType<T> {
          * Requires the given JSON properties to be present (resolved with Jackson when the tracker is
          * built). Each is read by reflection on every {@code track()}; on a hot path,
          * {@link #requireField(String, Function)} with a method reference avoids that.
+         *
+         * @param jsonPropertyNames the JSON property names
+         * @return this builder
          */
         public Builder<T> requireFields(String... jsonPropertyNames) {
             for (String field : jsonPropertyNames) {
@@ -156,19 +176,36 @@ public final class EventType<T> {
             return this;
         }
 
-        /** Requires the value returned by {@code getter} to be present; {@code field} names it in errors. */
+        /**
+         * Requires the value returned by {@code getter} to be present; {@code field} names it in errors.
+         *
+         * @param field the field's name in error messages
+         * @param getter reads the field, e.g. {@code PageView::userId}
+         * @return this builder
+         */
         public Builder<T> requireField(String field, Function<? super T, ?> getter) {
             requiredFieldGetters.put(Objects.requireNonNull(field, "field"), Objects.requireNonNull(getter, "getter"));
             return this;
         }
 
-        /** Rejects events for which {@code rule} returns false; {@code description} appears in the error. */
+        /**
+         * Rejects events for which {@code rule} returns false; {@code description} appears in the error.
+         *
+         * @param description names the rule in errors
+         * @param rule the check
+         * @return this builder
+         */
         public Builder<T> rule(String description, Predicate<? super T> rule) {
             rules.put(Objects.requireNonNull(description, "description"), Objects.requireNonNull(rule, "rule"));
             return this;
         }
 
-        /** Sends this type only to the named sinks (default: every sink). */
+        /**
+         * Sends this type only to the named sinks (default: every sink).
+         *
+         * @param sinkNames the names the sinks were added with
+         * @return this builder
+         */
         public Builder<T> sinks(String... sinkNames) {
             for (String sink : sinkNames) {
                 sinks.add(Objects.requireNonNull(sink, "sink"));
@@ -179,6 +216,7 @@ public final class EventType<T> {
         /**
          * Builds the event type.
          *
+         * @return the event type
          * @throws ConfigurationException listing every problem: a null class, a name outside
          *     {@link #NAME_PATTERN}, an empty field name
          */

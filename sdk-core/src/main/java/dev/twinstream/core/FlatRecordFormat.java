@@ -13,6 +13,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A flat JSON-lines projection for Redshift {@code COPY}: chosen columns at the top level and the
@@ -28,25 +29,25 @@ public final class FlatRecordFormat implements RecordFormat {
     private static final String CONTEXT_PREFIX = "context.";
 
     private final Map<String, String> columns;
-    private final String originalEventColumn;
+    private final @Nullable String originalEventColumn;
 
-    private FlatRecordFormat(Map<String, String> columns, String originalEventColumn) {
+    private FlatRecordFormat(Map<String, String> columns, @Nullable String originalEventColumn) {
         this.columns = Collections.unmodifiableMap(new LinkedHashMap<>(columns));
         this.originalEventColumn = originalEventColumn;
     }
 
-    /** A builder with no columns and the original event in {@code raw_event}. */
+    /** {@return a builder with no columns and the original event in {@code raw_event}} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** Output column name to source, in output order. */
+    /** {@return output column name to source, in output order} */
     public Map<String, String> columns() {
         return columns;
     }
 
-    /** The column holding the original event as a JSON string, or {@code null} for none. */
-    public String originalEventColumn() {
+    /** {@return the column holding the original event as a JSON string, or {@code null} for none} */
+    public @Nullable String originalEventColumn() {
         return originalEventColumn;
     }
 
@@ -102,7 +103,7 @@ public final class FlatRecordFormat implements RecordFormat {
     }
 
     @Override
-    public boolean equals(Object o) {
+    public boolean equals(@Nullable Object o) {
         if (!(o instanceof FlatRecordFormat)) {
             return false;
         }
@@ -124,16 +125,29 @@ public final class FlatRecordFormat implements RecordFormat {
     public static final class Builder {
         private final Map<String, String> columns = new LinkedHashMap<>();
         private final List<String> duplicates = new ArrayList<>();
-        private String originalEventColumn = "raw_event";
+        private @Nullable String originalEventColumn = "raw_event";
 
         private Builder() {}
 
-        /** Adds a column named like its source. */
+        /**
+         * Adds a column named like its source.
+         *
+         * @param source the column's source and name (see the class javadoc)
+         * @return this builder
+         * @throws IllegalArgumentException if {@code source} is null or empty
+         */
         public Builder column(String source) {
             return column(source, source);
         }
 
-        /** Adds a column {@code name} filled from {@code source} (see the class javadoc). */
+        /**
+         * Adds a column {@code name} filled from {@code source} (see the class javadoc).
+         *
+         * @param name the output column name
+         * @param source where the value comes from
+         * @return this builder
+         * @throws IllegalArgumentException if {@code name} or {@code source} is null or empty
+         */
         public Builder column(String name, String source) {
             if (columns.put(requireText(name, "column name"), requireText(source, "column source")) != null) {
                 duplicates.add(name);
@@ -141,8 +155,13 @@ public final class FlatRecordFormat implements RecordFormat {
             return this;
         }
 
-        /** Names the column that holds the original event as a JSON string; {@code null} omits it. */
-        public Builder originalEventAs(String name) {
+        /**
+         * Names the column that holds the original event as a JSON string; {@code null} omits it.
+         *
+         * @param name the column name, or {@code null} for no such column
+         * @return this builder
+         */
+        public Builder originalEventAs(@Nullable String name) {
             this.originalEventColumn = name;
             return this;
         }
@@ -150,7 +169,9 @@ public final class FlatRecordFormat implements RecordFormat {
         /**
          * Builds the format.
          *
-         * @throws ConfigurationException if no column is defined or a column name repeats
+         * @return the format
+         * @throws ConfigurationException if no column is defined, a column name repeats, or the
+         *     original-event column is also a column
          */
         public FlatRecordFormat build() {
             List<String> violations = new ArrayList<>();
@@ -169,7 +190,7 @@ public final class FlatRecordFormat implements RecordFormat {
             return new FlatRecordFormat(columns, originalEventColumn);
         }
 
-        private static String requireText(String value, String what) {
+        private static String requireText(@Nullable String value, String what) {
             if (value == null || value.isEmpty()) {
                 throw new IllegalArgumentException(what + " must not be null or empty");
             }

@@ -22,7 +22,14 @@ import java.util.Objects;
 public final class FsyncPolicy {
 
     /** The three policies. */
-    public enum Kind { ALWAYS, INTERVAL, NEVER }
+    public enum Kind {
+        /** Force after every write of the journal writer (group commit). */
+        ALWAYS,
+        /** Force at most once per interval. */
+        INTERVAL,
+        /** Never force. */
+        NEVER
+    }
 
     private static final FsyncPolicy ALWAYS = new FsyncPolicy(Kind.ALWAYS, Duration.ZERO);
     private static final FsyncPolicy NEVER = new FsyncPolicy(Kind.NEVER, Duration.ZERO);
@@ -35,27 +42,40 @@ public final class FsyncPolicy {
         this.interval = interval;
     }
 
-    /** Force after every write of the journal writer (group commit). The default. */
+    /**
+     * Force after every write of the journal writer (group commit). The default.
+     *
+     * @return the policy
+     */
     public static FsyncPolicy always() {
         return ALWAYS;
     }
 
-    /** Force at most once per {@code interval}; validated when the tracker is built (1 ms to 1 h). */
+    /**
+     * Force at most once per {@code interval}; validated when the tracker is built (1 ms to 1 h).
+     *
+     * @param interval how often at most the writer forces
+     * @return the policy
+     */
     public static FsyncPolicy interval(Duration interval) {
         return new FsyncPolicy(Kind.INTERVAL, Objects.requireNonNull(interval, "interval"));
     }
 
-    /** Never force; leave it to the operating system. */
+    /**
+     * Never force; leave it to the operating system.
+     *
+     * @return the policy
+     */
     public static FsyncPolicy never() {
         return NEVER;
     }
 
-    /** The policy. */
+    /** {@return the policy} */
     public Kind kind() {
         return kind;
     }
 
-    /** The interval of {@link Kind#INTERVAL}; zero otherwise. */
+    /** {@return the interval of {@link Kind#INTERVAL}; zero otherwise} */
     public Duration interval() {
         return interval;
     }

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where accepted events wait until every sink has them: the event log shared by all sinks, bounded
@@ -51,15 +52,15 @@ public final class Journal {
     }
 
     private final Kind kind;
-    private final Path directory;
+    private final @Nullable Path directory;
     private final long maxBytes;
     private final OverflowPolicy overflow;
-    private final FsyncPolicy fsync;
+    private final @Nullable FsyncPolicy fsync;
     private final long segmentBytes;
     private final long perSinkQuotaBytes;
     private final Duration durableTimeout;
 
-    private Journal(Kind kind, Path directory, long maxBytes, OverflowPolicy overflow, FsyncPolicy fsync,
+    private Journal(Kind kind, @Nullable Path directory, long maxBytes, OverflowPolicy overflow, @Nullable FsyncPolicy fsync,
                     long segmentBytes, long perSinkQuotaBytes, Duration durableTimeout) {
         this.kind = kind;
         this.directory = directory;
@@ -71,7 +72,7 @@ public final class Journal {
         this.durableTimeout = durableTimeout;
     }
 
-    /** An in-memory journal of {@link #DEFAULT_MAX_BYTES} with {@link #DEFAULT_OVERFLOW}. */
+    /** {@return an in-memory journal of {@link #DEFAULT_MAX_BYTES} with {@link #DEFAULT_OVERFLOW}} */
     public static Journal memory() {
         return new Journal(Kind.MEMORY, null, DEFAULT_MAX_BYTES, DEFAULT_OVERFLOW, null, DEFAULT_SEGMENT_BYTES,
                 NO_QUOTA, DEFAULT_DURABLE_TIMEOUT);
@@ -82,6 +83,9 @@ public final class Journal {
      * file system supports POSIX permissions): {@link #DEFAULT_MAX_BYTES}, {@link #DEFAULT_OVERFLOW},
      * {@link FsyncPolicy#always()}, segments of {@link #DEFAULT_SEGMENT_BYTES}. One tracker at a time
      * may use a directory; {@code build()} refuses a second one.
+     *
+     * @param directory the journal's directory
+     * @return the journal
      */
     public static Journal disk(Path directory) {
         return new Journal(Kind.DISK, Objects.requireNonNull(directory, "directory"), DEFAULT_MAX_BYTES, DEFAULT_OVERFLOW,
@@ -92,24 +96,43 @@ public final class Journal {
      * The same journal with a different capacity, counted in encoded payload bytes of the events
      * held (for a disk journal the files add a frame header per event and up to one segment of
      * delivered events not yet deleted).
+     *
+     * @param maxBytes the capacity, {@link #MIN_MAX_BYTES} to {@link #MAX_MAX_BYTES}
+     * @return the same journal with this capacity
      */
     public Journal maxBytes(long maxBytes) {
         return new Journal(kind, directory, maxBytes, overflow, fsync, segmentBytes, perSinkQuotaBytes, durableTimeout);
     }
 
-    /** The same journal with a different overflow policy. */
+    /**
+     * The same journal with a different overflow policy.
+     *
+     * @param overflow what {@code track()} does when the journal is full
+     * @return the same journal with this overflow policy
+     */
     public Journal overflow(OverflowPolicy overflow) {
         return new Journal(kind, directory, maxBytes, Objects.requireNonNull(overflow, "overflow"), fsync, segmentBytes,
                 perSinkQuotaBytes, durableTimeout);
     }
 
-    /** The same disk journal with a different fsync policy; a memory journal refuses it at {@code build()}. */
+    /**
+     * The same disk journal with a different fsync policy; a memory journal refuses it at {@code build()}.
+     *
+     * @param fsync when the journal forces what it wrote
+     * @return the same journal with this fsync policy
+     */
     public Journal fsync(FsyncPolicy fsync) {
         return new Journal(kind, directory, maxBytes, overflow, Objects.requireNonNull(fsync, "fsync"), segmentBytes,
                 perSinkQuotaBytes, durableTimeout);
     }
 
-    /** The same disk journal with a different segment file size ({@link #MIN_SEGMENT_BYTES} to {@link #MAX_SEGMENT_BYTES}). */
+    /**
+     * The same disk journal with a different segment file size ({@link #MIN_SEGMENT_BYTES} to
+     * {@link #MAX_SEGMENT_BYTES}).
+     *
+     * @param segmentBytes the size at which a new segment file starts
+     * @return the same journal with this segment size
+     */
     public Journal segmentBytes(long segmentBytes) {
         return new Journal(kind, directory, maxBytes, overflow, fsync, segmentBytes, perSinkQuotaBytes, durableTimeout);
     }
@@ -120,53 +143,64 @@ public final class Journal {
      * whole journal from the others. An event that would take a sink over its quota is dropped for
      * that sink only ({@link DropReason#SINK_QUOTA_EXCEEDED}), whatever the overflow policy; its
      * other sinks still get it. Between {@link #MIN_MAX_BYTES} and {@link #maxBytes()}; default none.
+     *
+     * @param perSinkQuotaBytes the quota, or {@link #NO_QUOTA}
+     * @return the same journal with this quota
      */
     public Journal perSinkQuotaBytes(long perSinkQuotaBytes) {
         return new Journal(kind, directory, maxBytes, overflow, fsync, segmentBytes, perSinkQuotaBytes, durableTimeout);
     }
 
-    /** How long {@link EventTracker#trackDurable(Object)} waits for the force (1 ms to 1 h). */
+    /**
+     * How long {@link EventTracker#trackDurable(Object)} waits for the force (1 ms to 1 h).
+     *
+     * @param durableTimeout the longest wait
+     * @return the same journal with this durable timeout
+     */
     public Journal durableTimeout(Duration durableTimeout) {
         return new Journal(kind, directory, maxBytes, overflow, fsync, segmentBytes, perSinkQuotaBytes,
                 Objects.requireNonNull(durableTimeout, "durableTimeout"));
     }
 
-    /** The storage kind. */
+    /** {@return the storage kind} */
     public Kind kind() {
         return kind;
     }
 
-    /** The directory of a disk journal; empty for a memory journal. */
+    /** {@return the directory of a disk journal; empty for a memory journal} */
     public Optional<Path> directory() {
         return Optional.ofNullable(directory);
     }
 
-    /** The capacity in bytes: the sum of the distinct encoded payloads of the events held. */
+    /** {@return the capacity in bytes: the sum of the distinct encoded payloads of the events held} */
     public long maxBytes() {
         return maxBytes;
     }
 
-    /** What {@code track()} does when the journal is full. */
+    /** {@return what {@code track()} does when the journal is full} */
     public OverflowPolicy overflow() {
         return overflow;
     }
 
-    /** The fsync policy of a disk journal; empty for a memory journal unless one was set (which build() refuses). */
+    /**
+     * {@return the fsync policy of a disk journal; empty for a memory journal unless one was set
+     * (which {@code build()} refuses)}
+     */
     public Optional<FsyncPolicy> fsync() {
         return Optional.ofNullable(fsync);
     }
 
-    /** The segment file size of a disk journal. */
+    /** {@return the segment file size of a disk journal} */
     public long segmentBytes() {
         return segmentBytes;
     }
 
-    /** The per-sink quota in bytes, or {@link #NO_QUOTA}. */
+    /** {@return the per-sink quota in bytes, or {@link #NO_QUOTA}} */
     public long perSinkQuotaBytes() {
         return perSinkQuotaBytes;
     }
 
-    /** The longest wait of {@link EventTracker#trackDurable(Object)}. */
+    /** {@return the longest wait of {@link EventTracker#trackDurable(Object)}} */
     public Duration durableTimeout() {
         return durableTimeout;
     }

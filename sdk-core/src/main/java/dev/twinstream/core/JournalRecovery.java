@@ -27,7 +27,19 @@ public final class JournalRecovery {
     private final boolean checkpointDamaged;
     private final List<Damage> damages;
 
-    /** Creates a report; the journal does this. */
+    /**
+     * Creates a report; the journal does this.
+     *
+     * @param segments segment files read
+     * @param bytesScanned bytes of segment files read
+     * @param recordsRecovered intact records found
+     * @param recordsReplayed intact records that at least one sink had not committed
+     * @param framesSkipped damaged frames skipped
+     * @param bytesSkipped bytes skipped inside segments
+     * @param bytesTruncated bytes cut off segment ends
+     * @param checkpointDamaged whether the checkpoint file was damaged
+     * @param damages the damaged places, in the order found; copied
+     */
     public JournalRecovery(int segments, long bytesScanned, long recordsRecovered, long recordsReplayed,
                            long framesSkipped, long bytesSkipped, long bytesTruncated, boolean checkpointDamaged,
                            List<Damage> damages) {
@@ -42,57 +54,60 @@ public final class JournalRecovery {
         this.damages = Collections.unmodifiableList(new ArrayList<>(damages));
     }
 
-    /** The report of a journal that recovered nothing: a memory journal, or a new directory. */
+    /** {@return the report of a journal that recovered nothing: a memory journal, or a new directory} */
     public static JournalRecovery none() {
         return NONE;
     }
 
-    /** Segment files read. */
+    /** {@return the number of segment files read} */
     public int segments() {
         return segments;
     }
 
-    /** Bytes of segment files read. */
+    /** {@return the bytes of segment files read} */
     public long bytesScanned() {
         return bytesScanned;
     }
 
-    /** Intact records found, whether or not a sink still needed them. */
+    /** {@return the number of intact records found, whether or not a sink still needed them} */
     public long recordsRecovered() {
         return recordsRecovered;
     }
 
-    /** Intact records that at least one sink had not committed, put back in the queue. */
+    /** {@return the number of intact records that at least one sink had not committed, put back in the queue} */
     public long recordsReplayed() {
         return recordsReplayed;
     }
 
-    /** Damaged frames skipped (each run of damaged bytes between two intact frames counts one). */
+    /** {@return the number of damaged frames skipped (each run of damaged bytes between two intact frames counts one)} */
     public long framesSkipped() {
         return framesSkipped;
     }
 
-    /** Bytes skipped inside segments because they did not validate. */
+    /** {@return the bytes skipped inside segments because they did not validate} */
     public long bytesSkipped() {
         return bytesSkipped;
     }
 
-    /** Bytes cut off segment ends (a torn tail, or damage with no intact frame after it). */
+    /** {@return the bytes cut off segment ends (a torn tail, or damage with no intact frame after it)} */
     public long bytesTruncated() {
         return bytesTruncated;
     }
 
-    /** Whether the checkpoint file was missing its content or failed its CRC (sinks then replay everything on disk). */
+    /**
+     * {@return whether the checkpoint file was missing its content or failed its CRC (sinks then
+     * replay everything on disk)}
+     */
     public boolean checkpointDamaged() {
         return checkpointDamaged;
     }
 
-    /** Whether anything was skipped, truncated or damaged. */
+    /** {@return whether anything was skipped, truncated or damaged} */
     public boolean hasDamage() {
         return framesSkipped > 0 || bytesSkipped > 0 || bytesTruncated > 0 || checkpointDamaged || !damages.isEmpty();
     }
 
-    /** The first {@link #MAX_DAMAGES_LISTED} damaged places, in the order found. */
+    /** {@return the first {@link #MAX_DAMAGES_LISTED} damaged places, in the order found} */
     public List<Damage> damages() {
         return damages;
     }
@@ -112,7 +127,14 @@ public final class JournalRecovery {
         private final long length;
         private final String problem;
 
-        /** Creates a damage entry; the journal does this. */
+        /**
+         * Creates a damage entry; the journal does this.
+         *
+         * @param file the file name inside the journal directory
+         * @param offset the offset of the first damaged byte
+         * @param length the number of damaged bytes
+         * @param problem what was wrong
+         */
         public Damage(String file, long offset, long length, String problem) {
             this.file = file;
             this.offset = offset;
@@ -120,22 +142,22 @@ public final class JournalRecovery {
             this.problem = problem;
         }
 
-        /** The file name inside the journal directory. */
+        /** {@return the file name inside the journal directory} */
         public String file() {
             return file;
         }
 
-        /** Offset of the first damaged byte. */
+        /** {@return the offset of the first damaged byte} */
         public long offset() {
             return offset;
         }
 
-        /** Damaged bytes. */
+        /** {@return the number of damaged bytes} */
         public long length() {
             return length;
         }
 
-        /** What was wrong, for example "CRC mismatch" or "torn tail". */
+        /** {@return what was wrong, for example "CRC mismatch" or "torn tail"} */
         public String problem() {
             return problem;
         }

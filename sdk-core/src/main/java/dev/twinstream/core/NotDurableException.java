@@ -9,22 +9,30 @@ package dev.twinstream.core;
 public final class NotDurableException extends IllegalStateException {
     private static final long serialVersionUID = 1L;
 
+    /** The id the event was given. */
     private final String eventId;
+    /** Whether the event is in the journal. */
     private final boolean accepted;
 
-    /** Creates the exception. */
+    /**
+     * Creates the exception.
+     *
+     * @param eventId the id the event was given
+     * @param accepted whether the event is in the journal
+     * @param message what happened
+     */
     public NotDurableException(String eventId, boolean accepted, String message) {
         super(message);
         this.eventId = eventId;
         this.accepted = accepted;
     }
 
-    /** The id the event was given. */
+    /** {@return the id the event was given} */
     public String eventId() {
         return eventId;
     }
 
-    /** Whether the event is in the journal (and may still become durable and be delivered). */
+    /** {@return whether the event is in the journal (and may still become durable and be delivered)} */
     public boolean accepted() {
         return accepted;
     }

@@ -19,7 +19,14 @@ import java.util.Objects;
 public final class OverflowPolicy {
 
     /** The three behaviours. */
-    public enum Kind { BLOCK, DROP_NEWEST, DROP_OLDEST }
+    public enum Kind {
+        /** Wait for space up to the timeout, then throw {@link BufferFullException}. */
+        BLOCK,
+        /** Drop the incoming event. */
+        DROP_NEWEST,
+        /** Evict the oldest events. */
+        DROP_OLDEST
+    }
 
     private static final OverflowPolicy DROP_NEWEST = new OverflowPolicy(Kind.DROP_NEWEST, Duration.ZERO);
     private static final OverflowPolicy DROP_OLDEST = new OverflowPolicy(Kind.DROP_OLDEST, Duration.ZERO);
@@ -32,27 +39,40 @@ public final class OverflowPolicy {
         this.timeout = timeout;
     }
 
-    /** Block the caller of {@code track()} for at most {@code timeout}; validated when the tracker is built. */
+    /**
+     * Block the caller of {@code track()} for at most {@code timeout}; validated when the tracker is built.
+     *
+     * @param timeout the longest wait for space
+     * @return the policy
+     */
     public static OverflowPolicy block(Duration timeout) {
         return new OverflowPolicy(Kind.BLOCK, Objects.requireNonNull(timeout, "timeout"));
     }
 
-    /** Drop the incoming event. */
+    /**
+     * Drop the incoming event.
+     *
+     * @return the policy
+     */
     public static OverflowPolicy dropNewest() {
         return DROP_NEWEST;
     }
 
-    /** Evict the oldest events. */
+    /**
+     * Evict the oldest events.
+     *
+     * @return the policy
+     */
     public static OverflowPolicy dropOldest() {
         return DROP_OLDEST;
     }
 
-    /** The behaviour. */
+    /** {@return the behaviour} */
     public Kind kind() {
         return kind;
     }
 
-    /** The longest {@code track()} may wait; zero unless {@link Kind#BLOCK}. */
+    /** {@return the longest {@code track()} may wait; zero unless {@link Kind#BLOCK}} */
     public Duration timeout() {
         return timeout;
     }

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Built-in partition-key strategies for {@link EventType.Builder#partitionKey}.
@@ -34,9 +35,9 @@ public final class PartitionKeys {
      *
      * @param getter reads the field, e.g. {@code PageView::userId}
      * @param <T> the event class
-     * @return the key function
+     * @return the key function; it returns {@code null} for a {@code null} value
      */
-    public static <T> Function<T, String> field(Function<? super T, ?> getter) {
+    public static <T> Function<T, @Nullable String> field(Function<? super T, ?> getter) {
         Objects.requireNonNull(getter, "getter");
         return event -> {
             Object value = getter.apply(event);

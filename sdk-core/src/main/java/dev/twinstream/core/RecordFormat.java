@@ -16,6 +16,8 @@ public interface RecordFormat {
     /**
      * Encodes one event.
      *
+     * @param envelope the event and its enrichment, valid only during this call
+     * @return the bytes the sink sends for the event
      * @throws IOException if the event cannot be encoded; {@code track()} then rejects the event
      *     with {@link EventRejectedException.Reason#NOT_SERIALIZABLE}
      */
@@ -24,6 +26,8 @@ public interface RecordFormat {
     /**
      * The full envelope as one line of JSON terminated by {@code '\n'} (newline-delimited JSON, what
      * S3 consumers, Athena and Redshift {@code COPY … JSON 'auto'} read).
+     *
+     * @return the shared JSON-lines format
      */
     static RecordFormat jsonLines() {
         return JsonLinesFormat.INSTANCE;
@@ -32,6 +36,8 @@ public interface RecordFormat {
     /**
      * A flat projection: chosen top-level columns plus the original event as a JSON string, one line
      * per event (the Redshift {@code COPY} shape).
+     *
+     * @return a new builder of a {@link FlatRecordFormat}
      */
     static FlatRecordFormat.Builder flat() {
         return FlatRecordFormat.builder();

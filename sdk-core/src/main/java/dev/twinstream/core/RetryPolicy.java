@@ -3,6 +3,7 @@ package dev.twinstream.core;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How a sink retries records that failed with a retryable error: exponential backoff with full
@@ -32,31 +33,50 @@ public final class RetryPolicy {
     private final Duration baseDelay;
     private final Duration maxDelay;
     private final int maxAttempts;
-    private final Duration deliveryTimeout;
+    private final @Nullable Duration deliveryTimeout;
 
-    private RetryPolicy(Duration baseDelay, Duration maxDelay, int maxAttempts, Duration deliveryTimeout) {
+    private RetryPolicy(Duration baseDelay, Duration maxDelay, int maxAttempts, @Nullable Duration deliveryTimeout) {
         this.baseDelay = baseDelay;
         this.maxDelay = maxDelay;
         this.maxAttempts = maxAttempts;
         this.deliveryTimeout = deliveryTimeout;
     }
 
-    /** 100 ms base, 20 s cap, unlimited attempts, no delivery timeout. */
+    /**
+     * 100 ms base, 20 s cap, unlimited attempts, no delivery timeout.
+     *
+     * @return the default policy
+     */
     public static RetryPolicy defaults() {
         return DEFAULT;
     }
 
-    /** The cap of the first backoff; it doubles with every failed attempt up to {@link #maxDelay()}. */
+    /**
+     * The cap of the first backoff; it doubles with every failed attempt up to {@link #maxDelay()}.
+     *
+     * @param baseDelay the cap of the first backoff
+     * @return the same policy with this base delay
+     */
     public RetryPolicy baseDelay(Duration baseDelay) {
         return new RetryPolicy(Objects.requireNonNull(baseDelay, "baseDelay"), maxDelay, maxAttempts, deliveryTimeout);
     }
 
-    /** The largest backoff. */
+    /**
+     * The largest backoff.
+     *
+     * @param maxDelay the largest backoff
+     * @return the same policy with this maximum delay
+     */
     public RetryPolicy maxDelay(Duration maxDelay) {
         return new RetryPolicy(baseDelay, Objects.requireNonNull(maxDelay, "maxDelay"), maxAttempts, deliveryTimeout);
     }
 
-    /** Attempts per record per sink including the first; when used up the record is dead-lettered. */
+    /**
+     * Attempts per record per sink including the first; when used up the record is dead-lettered.
+     *
+     * @param maxAttempts attempts including the first, or {@link #UNLIMITED_ATTEMPTS}
+     * @return the same policy with this attempt limit
+     */
     public RetryPolicy maxAttempts(int maxAttempts) {
         return new RetryPolicy(baseDelay, maxDelay, maxAttempts, deliveryTimeout);
     }
@@ -64,32 +84,35 @@ public final class RetryPolicy {
     /**
      * The longest a record may wait for delivery, counted from {@code track()}; a record older than
      * this is dead-lettered instead of being sent (again).
+     *
+     * @param deliveryTimeout the longest wait for delivery
+     * @return the same policy with this delivery timeout
      */
     public RetryPolicy deliveryTimeout(Duration deliveryTimeout) {
         return new RetryPolicy(baseDelay, maxDelay, maxAttempts, Objects.requireNonNull(deliveryTimeout, "deliveryTimeout"));
     }
 
-    /** The same policy without a delivery timeout. */
+    /** {@return the same policy without a delivery timeout} */
     public RetryPolicy withoutDeliveryTimeout() {
         return new RetryPolicy(baseDelay, maxDelay, maxAttempts, null);
     }
 
-    /** The cap of the first backoff. */
+    /** {@return the cap of the first backoff} */
     public Duration baseDelay() {
         return baseDelay;
     }
 
-    /** The largest backoff. */
+    /** {@return the largest backoff} */
     public Duration maxDelay() {
         return maxDelay;
     }
 
-    /** Attempts per record per sink including the first, or {@link #UNLIMITED_ATTEMPTS}. */
+    /** {@return attempts per record per sink including the first, or {@link #UNLIMITED_ATTEMPTS}} */
     public int maxAttempts() {
         return maxAttempts;
     }
 
-    /** The delivery timeout, if any. */
+    /** {@return the delivery timeout, if any} */
     public Optional<Duration> deliveryTimeout() {
         return Optional.ofNullable(deliveryTimeout);
     }

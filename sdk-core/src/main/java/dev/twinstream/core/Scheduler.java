@@ -18,6 +18,8 @@ public interface Scheduler extends Executor {
     /**
      * Runs {@code task} once after {@code delayNanos} nanoseconds of this scheduler's clock.
      *
+     * @param task the task to run
+     * @param delayNanos the delay in nanoseconds of this scheduler's clock
      * @return a handle that cancels the task if it has not started
      */
     Cancellable schedule(Runnable task, long delayNanos);

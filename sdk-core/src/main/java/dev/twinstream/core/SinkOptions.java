@@ -2,6 +2,7 @@ package dev.twinstream.core;
 
 import java.time.Duration;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How the tracker feeds one sink: its record format, batching, concurrency and retry policy.
@@ -28,10 +29,10 @@ public final class SinkOptions {
     private final long maxBatchBytes;
     private final Duration linger;
     private final int maxInFlightRequests;
-    private final RetryPolicy retry;
+    private final @Nullable RetryPolicy retry;
 
     private SinkOptions(RecordFormat format, int maxBatchRecords, long maxBatchBytes, Duration linger,
-                        int maxInFlightRequests, RetryPolicy retry) {
+                        int maxInFlightRequests, @Nullable RetryPolicy retry) {
         this.format = format;
         this.maxBatchRecords = maxBatchRecords;
         this.maxBatchBytes = maxBatchBytes;
@@ -40,71 +41,106 @@ public final class SinkOptions {
         this.retry = retry;
     }
 
-    /** JSON lines, batches as large as the sink allows, 100 ms linger, 4 requests in flight, the tracker's retry policy. */
+    /**
+     * JSON lines, batches as large as the sink allows, 100 ms linger, 4 requests in flight, the
+     * tracker's retry policy.
+     *
+     * @return the default options
+     */
     public static SinkOptions defaults() {
         return DEFAULT;
     }
 
-    /** How events are encoded for this sink. Events are encoded once per distinct format. */
+    /**
+     * How events are encoded for this sink. Events are encoded once per distinct format.
+     *
+     * @param format the record format
+     * @return the same options with this format
+     */
     public SinkOptions format(RecordFormat format) {
         return new SinkOptions(Objects.requireNonNull(format, "format"), maxBatchRecords, maxBatchBytes, linger,
                 maxInFlightRequests, retry);
     }
 
-    /** Most events per {@code send}; at most the sink's limit. */
+    /**
+     * Most events per {@code send}; at most the sink's limit.
+     *
+     * @param maxBatchRecords most events per call, or {@link #SINK_LIMIT}
+     * @return the same options with this batch size
+     */
     public SinkOptions maxBatchRecords(int maxBatchRecords) {
         return new SinkOptions(format, maxBatchRecords, maxBatchBytes, linger, maxInFlightRequests, retry);
     }
 
-    /** Most payload bytes per {@code send}; at most the sink's limit. */
+    /**
+     * Most payload bytes per {@code send}; at most the sink's limit.
+     *
+     * @param maxBatchBytes most payload bytes per call, or {@link #SINK_LIMIT}
+     * @return the same options with this batch size in bytes
+     */
     public SinkOptions maxBatchBytes(long maxBatchBytes) {
         return new SinkOptions(format, maxBatchRecords, maxBatchBytes, linger, maxInFlightRequests, retry);
     }
 
-    /** How long a partial batch may wait for more events. */
+    /**
+     * How long a partial batch may wait for more events.
+     *
+     * @param linger the longest wait of a partial batch
+     * @return the same options with this linger
+     */
     public SinkOptions linger(Duration linger) {
         return new SinkOptions(format, maxBatchRecords, maxBatchBytes, Objects.requireNonNull(linger, "linger"),
                 maxInFlightRequests, retry);
     }
 
-    /** Most concurrent {@code send} calls to this sink. */
+    /**
+     * Most concurrent {@code send} calls to this sink.
+     *
+     * @param maxInFlightRequests most concurrent calls
+     * @return the same options with this concurrency
+     */
     public SinkOptions maxInFlightRequests(int maxInFlightRequests) {
         return new SinkOptions(format, maxBatchRecords, maxBatchBytes, linger, maxInFlightRequests, retry);
     }
 
-    /** A retry policy for this sink instead of the tracker's. */
+    /**
+     * A retry policy for this sink instead of the tracker's.
+     *
+     * @param retry the sink's retry policy
+     * @return the same options with this retry policy
+     */
     public SinkOptions retry(RetryPolicy retry) {
         return new SinkOptions(format, maxBatchRecords, maxBatchBytes, linger, maxInFlightRequests,
                 Objects.requireNonNull(retry, "retry"));
     }
 
-    /** The record format. */
+    /** {@return the record format} */
     public RecordFormat format() {
         return format;
     }
 
-    /** Most events per call, or {@link #SINK_LIMIT}. */
+    /** {@return most events per call, or {@link #SINK_LIMIT}} */
     public int maxBatchRecords() {
         return maxBatchRecords;
     }
 
-    /** Most payload bytes per call, or {@link #SINK_LIMIT}. */
+    /** {@return most payload bytes per call, or {@link #SINK_LIMIT}} */
     public long maxBatchBytes() {
         return maxBatchBytes;
     }
 
-    /** The linger. */
+    /** {@return the linger} */
     public Duration linger() {
         return linger;
     }
 
-    /** Most concurrent calls. */
+    /** {@return most concurrent calls} */
     public int maxInFlightRequests() {
         return maxInFlightRequests;
     }
 
-    /** This sink's retry policy, or {@code null} to use the tracker's. */
-    public RetryPolicy retry() {
+    /** {@return this sink's retry policy, or {@code null} to use the tracker's} */
+    public @Nullable RetryPolicy retry() {
         return retry;
     }
 }

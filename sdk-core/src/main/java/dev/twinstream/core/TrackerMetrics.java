@@ -18,13 +18,34 @@ public final class TrackerMetrics {
     private final long journalWriteFailures;
     private final JournalRecovery journalRecovery;
 
-    /** Creates a snapshot of a tracker with a memory journal; the tracker does this. */
+    /**
+     * Creates a snapshot of a tracker with a memory journal; the tracker does this.
+     *
+     * @param sinks per-sink snapshots by sink name, in registration order; copied
+     * @param rejectedByReason events {@code track()} rejected, by reason; a missing reason counts 0
+     * @param bufferFullRejections events refused with {@link BufferFullException}
+     * @param journalBytes bytes the journal holds
+     * @param journalMaxBytes the journal's capacity in bytes
+     */
     public TrackerMetrics(Map<String, SinkMetrics> sinks, Map<EventRejectedException.Reason, Long> rejectedByReason,
                           long bufferFullRejections, long journalBytes, long journalMaxBytes) {
         this(sinks, rejectedByReason, bufferFullRejections, journalBytes, journalMaxBytes, 0, 0, 0, 0, JournalRecovery.none());
     }
 
-    /** Creates a snapshot with the disk journal's figures; the tracker does this. */
+    /**
+     * Creates a snapshot with the disk journal's figures; the tracker does this.
+     *
+     * @param sinks per-sink snapshots by sink name, in registration order; copied
+     * @param rejectedByReason events {@code track()} rejected, by reason; a missing reason counts 0
+     * @param bufferFullRejections events refused with {@link BufferFullException}
+     * @param journalBytes bytes the journal holds
+     * @param journalMaxBytes the journal's capacity in bytes
+     * @param durableRecords events forced to storage
+     * @param journalForces calls to {@code force}
+     * @param journalForcedBytes segment bytes those forces made durable
+     * @param journalWriteFailures failed write cycles
+     * @param journalRecovery what opening the journal recovered
+     */
     public TrackerMetrics(Map<String, SinkMetrics> sinks, Map<EventRejectedException.Reason, Long> rejectedByReason,
                           long bufferFullRejections, long journalBytes, long journalMaxBytes, long durableRecords,
                           long journalForces, long journalForcedBytes, long journalWriteFailures,
@@ -45,7 +66,7 @@ public final class TrackerMetrics {
         this.journalMaxBytes = journalMaxBytes;
     }
 
-    /** Per-sink snapshots in registration order. */
+    /** {@return per-sink snapshots by sink name, in registration order; unmodifiable} */
     public Map<String, SinkMetrics> sinks() {
         return sinks;
     }
@@ -53,6 +74,8 @@ public final class TrackerMetrics {
     /**
      * One sink's snapshot.
      *
+     * @param name the sink's name, as registered with the tracker's builder
+     * @return its snapshot
      * @throws IllegalArgumentException if no sink has that name
      */
     public SinkMetrics sink(String name) {
@@ -63,59 +86,59 @@ public final class TrackerMetrics {
         return m;
     }
 
-    /** Events {@code track()} rejected with {@link EventRejectedException}, by reason. */
+    /** {@return events {@code track()} rejected with {@link EventRejectedException}, by reason (every reason present); unmodifiable} */
     public Map<EventRejectedException.Reason, Long> rejectedByReason() {
         return rejectedByReason;
     }
 
-    /** Events {@code track()} refused with {@link BufferFullException}. */
+    /** {@return events {@code track()} refused with {@link BufferFullException}} */
     public long bufferFullRejections() {
         return bufferFullRejections;
     }
 
-    /** Bytes currently held by the journal. */
+    /** {@return bytes currently held by the journal} */
     public long journalBytes() {
         return journalBytes;
     }
 
-    /** The journal's capacity in bytes. */
+    /** {@return the journal's capacity in bytes} */
     public long journalMaxBytes() {
         return journalMaxBytes;
     }
 
     /**
-     * Events the disk journal forced to storage since the tracker was built (durable); always 0 for
-     * a memory journal and under {@link FsyncPolicy#never()}.
+     * {@return events the disk journal forced to storage since the tracker was built (durable); always
+     * 0 for a memory journal and under {@link FsyncPolicy#never()}}
      */
     public long durableRecords() {
         return durableRecords;
     }
 
     /**
-     * Calls to {@code force} (fsync) the disk journal made on its segments since the tracker was
-     * built. Under {@link FsyncPolicy#always()} one force covers every record appended since the
+     * {@return calls to {@code force} (fsync) the disk journal made on its segments since the tracker
+     * was built} Under {@link FsyncPolicy#always()} one force covers every record appended since the
      * previous one (group commit), so {@link #durableRecords()} / this is the mean group size.
      */
     public long journalForces() {
         return journalForces;
     }
 
-    /** Segment bytes (framed records and segment headers) made durable by {@link #journalForces()}. */
+    /** {@return segment bytes (framed records and segment headers) made durable by {@link #journalForces()}} */
     public long journalForcedBytes() {
         return journalForcedBytes;
     }
 
-    /** Write cycles of the disk journal that failed (disk full, I/O error) and were retried. */
+    /** {@return write cycles of the disk journal that failed (disk full, I/O error) and were retried} */
     public long journalWriteFailures() {
         return journalWriteFailures;
     }
 
-    /** What opening the disk journal recovered and skipped; {@link JournalRecovery#none()} for a memory journal. */
+    /** {@return what opening the disk journal recovered and skipped; {@link JournalRecovery#none()} for a memory journal} */
     public JournalRecovery journalRecovery() {
         return journalRecovery;
     }
 
-    /** Whether every sink's counters are conserved (see {@link SinkMetrics#isConserved()}). */
+    /** {@return whether every sink's counters are conserved (see {@link SinkMetrics#isConserved()})} */
     public boolean isConserved() {
         for (SinkMetrics m : sinks.values()) {
             if (!m.isConserved()) {

@@ -2,6 +2,7 @@ package dev.twinstream.firehose;
 
 import dev.twinstream.core.ConfigurationException;
 import dev.twinstream.core.spi.BatchResult;
+import dev.twinstream.core.spi.DestinationMetrics;
 import dev.twinstream.core.spi.RecordResult;
 import dev.twinstream.core.spi.Sink;
 import dev.twinstream.core.spi.SinkBatch;
@@ -9,10 +10,12 @@ import dev.twinstream.core.spi.SinkLimits;
 import dev.twinstream.firehose.internal.FirehoseErrors;
 import dev.twinstream.firehose.internal.PutPlan;
 import dev.twinstream.firehose.internal.RecordPacker;
+import dev.twinstream.firehose.internal.StreamCounters;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -20,6 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
@@ -77,10 +81,17 @@ import software.amazon.awssdk.services.firehose.model.PutRecordBatchResponseEntr
  * {@link #recommendedClientConfiguration()} (SDK retries off), or at least keep the SDK's attempts
  * minimal; the tracker's {@code RetryPolicy} then is the one budget.
  *
+ * <p><b>Per-stream counts.</b> As {@link DestinationMetrics}, the sink counts per delivery stream the
+ * events delivered and the event attempts failed, once per request when it completes (not per event
+ * on the tracker's path). The default stream and the routed streams are listed from the start; a
+ * stream only the router names is listed once it was sent to. Pass the sink to a metrics binder (for
+ * example {@code TwinstreamMetrics.Builder.destinations} in {@code twinstream-micrometer}) to publish
+ * them with a {@code destination} tag.
+ *
  * <p><b>Ownership.</b> The client belongs to the caller: {@link #close()} does not close it.
  * Thread-safe as the {@link Sink} contract requires ({@code send} is called from the dispatcher).
  */
-public final class FirehoseSink implements Sink {
+public final class FirehoseSink implements Sink, DestinationMetrics {
 
     /** Most records in one {@code PutRecordBatch} request (Amazon Data Firehose API Reference, PutRecordBatch). */
     public static final int MAX_RECORDS_PER_REQUEST = 500;
@@ -109,13 +120,14 @@ public final class FirehoseSink implements Sink {
     private static final Logger LOG = LoggerFactory.getLogger(FirehoseSink.class);
 
     private final FirehoseAsyncClient client;
-    private final String defaultStream;
+    private final @Nullable String defaultStream;
     private final Map<String, String> routes;
-    private final StreamRouter router;
+    private final @Nullable StreamRouter router;
     private final boolean packing;
     private final int packingTargetBytes;
     private final SinkLimits limits;
     private final RecordPacker packer;
+    private final StreamCounters streamCounters;
 
     private FirehoseSink(Builder b) {
         this.client = b.client;
@@ -127,6 +139,12 @@ public final class FirehoseSink implements Sink {
         this.limits = SinkLimits.of(packing ? MAX_EVENTS_PER_SEND_WITH_PACKING : MAX_RECORDS_PER_REQUEST,
                 MAX_BYTES_PER_REQUEST, MAX_BYTES_PER_RECORD);
         this.packer = new RecordPacker(packing, packingTargetBytes, MAX_RECORDS_PER_REQUEST, MAX_BYTES_PER_REQUEST);
+        LinkedHashSet<String> known = new LinkedHashSet<>();
+        if (defaultStream != null) {
+            known.add(defaultStream);
+        }
+        known.addAll(routes.values());
+        this.streamCounters = new StreamCounters(known);
     }
 
     /**
@@ -227,6 +245,7 @@ public final class FirehoseSink implements Sink {
                     LOG.error("Could not apply the outcome of PutRecordBatch to {}", plan.stream(), bug);
                     fill(plan, 0, plan.eventCount(), FirehoseErrors.forException(bug), results);
                 }
+                streamCounters.record(plan, results);
                 if (outstanding.decrementAndGet() == 0) {
                     done.complete(assemble(results));
                 }
@@ -298,7 +317,7 @@ public final class FirehoseSink implements Sink {
         return BatchResult.allOk(results.length);
     }
 
-    private String streamOf(SinkBatch batch, int i) {
+    private @Nullable String streamOf(SinkBatch batch, int i) {
         if (router != null) {
             String chosen = router.deliveryStream(batch.eventType(i), batch.routingKey(i));
             if (chosen != null) {
@@ -309,14 +328,50 @@ public final class FirehoseSink implements Sink {
         return routed != null ? routed : defaultStream;
     }
 
-    /** Whether newline-terminated events are packed into shared records. */
+    /** {@return whether newline-terminated events are packed into shared records} */
     public boolean packing() {
         return packing;
     }
 
-    /** The most bytes of a packed record. */
+    /** {@return the most bytes of a packed record} */
     public int packingTargetBytes() {
         return packingTargetBytes;
+    }
+
+    /**
+     * The delivery streams counted: the default stream and the routed streams from the start, then
+     * each stream the router chose, once sent to.
+     *
+     * @return the stream names in the order first known; unmodifiable
+     */
+    @Override
+    public List<String> destinations() {
+        return streamCounters.streams();
+    }
+
+    /**
+     * Events {@code PutRecordBatch} accepted for a delivery stream (each event of a packed record
+     * counts).
+     *
+     * @param destination a delivery stream name
+     * @return the count; 0 for a stream not in {@link #destinations()}
+     */
+    @Override
+    public long deliveredRecords(String destination) {
+        return streamCounters.delivered(destination);
+    }
+
+    /**
+     * Event attempts that failed for a delivery stream: failed entries, failed or invalid responses.
+     * Events that never reached a stream (no stream, an invalid name, a throwing router) are not
+     * counted here.
+     *
+     * @param destination a delivery stream name
+     * @return the count; 0 for a stream not in {@link #destinations()}
+     */
+    @Override
+    public long failedRecords(String destination) {
+        return streamCounters.failed(destination);
     }
 
     /** Does nothing: the client belongs to the caller. */
@@ -334,9 +389,9 @@ public final class FirehoseSink implements Sink {
     /** Configures a {@link FirehoseSink}; {@link #build()} validates everything at once. Not thread-safe. */
     public static final class Builder {
         private final FirehoseAsyncClient client;
-        private String defaultStream;
+        private @Nullable String defaultStream;
         private final Map<String, String> routes = new LinkedHashMap<>();
-        private StreamRouter router;
+        private @Nullable StreamRouter router;
         private boolean packing = true;
         private int packingTargetBytes = DEFAULT_PACKING_TARGET_BYTES;
 

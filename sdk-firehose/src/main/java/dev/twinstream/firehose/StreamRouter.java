@@ -1,5 +1,7 @@
 package dev.twinstream.firehose;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Chooses the delivery stream of one event from its event type and routing key (set by
  * {@code EventType.Builder.routingKey(...)} at {@code track()} time). Used with
@@ -21,5 +23,5 @@ public interface StreamRouter {
      *     {@link FirehoseSink.Builder#route(String, String)} and then
      *     {@link FirehoseSink.Builder#deliveryStream(String)}
      */
-    String deliveryStream(String eventType, String routingKey);
+    @Nullable String deliveryStream(String eventType, @Nullable String routingKey);
 }

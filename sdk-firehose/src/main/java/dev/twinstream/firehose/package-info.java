@@ -4,4 +4,7 @@
  * {@link dev.twinstream.firehose.StreamRouter}, record packing, and per-entry partial-failure
  * handling. Everything in {@code dev.twinstream.firehose.internal} is implementation, not API.
  */
+@NullMarked
 package dev.twinstream.firehose;
+
+import org.jspecify.annotations.NullMarked;

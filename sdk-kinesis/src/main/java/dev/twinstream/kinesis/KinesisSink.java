@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
@@ -82,7 +83,7 @@ public final class KinesisSink implements Sink {
 
     private final SinkLimits limits;
     private final KinesisSender sender;
-    private final OwnScheduler ownScheduler;
+    private final @Nullable OwnScheduler ownScheduler;
     private final int maxRecordBytes;
 
     private KinesisSink(Builder b, int maxRecordBytes) {
@@ -135,7 +136,7 @@ public final class KinesisSink implements Sink {
         return limits;
     }
 
-    /** The record size limit this sink packs to: data plus partition key, in bytes. */
+    /** {@return the record size limit this sink packs to: data plus partition key, in bytes} */
     public int maxRecordBytes() {
         return maxRecordBytes;
     }
@@ -172,21 +173,31 @@ public final class KinesisSink implements Sink {
         private long shardBytesPerSecond = SHARD_BYTES_PER_SECOND;
         private Duration shardMapRefreshInterval = DEFAULT_SHARD_MAP_REFRESH_INTERVAL;
         private Duration throttleBackoff = DEFAULT_THROTTLE_BACKOFF;
-        private Clock clock;
-        private Scheduler scheduler;
+        private @Nullable Clock clock;
+        private @Nullable Scheduler scheduler;
 
         private Builder(KinesisAsyncClient client, String stream) {
             this.client = client;
             this.stream = stream;
         }
 
-        /** KPL-compatible aggregation of events per shard; on by default. */
+        /**
+         * KPL-compatible aggregation of events per shard; on by default.
+         *
+         * @param enabled whether to aggregate
+         * @return this builder
+         */
         public Builder aggregation(boolean enabled) {
             this.aggregation = enabled;
             return this;
         }
 
-        /** Target size of an aggregated record, partition key included; 50 KiB by default, at most the record limit. */
+        /**
+         * Target size of an aggregated record, partition key included; 50 KiB by default, at most the record limit.
+         *
+         * @param bytes the target size in bytes
+         * @return this builder
+         */
         public Builder aggregatedRecordMaxBytes(int bytes) {
             this.aggregatedRecordMaxBytes = bytes;
             return this;
@@ -195,13 +206,21 @@ public final class KinesisSink implements Sink {
         /**
          * Most events per {@code send} (the tracker's batch). Default 10,000 with aggregation, 500
          * without (then at most 500). A batch larger than one request is split into several.
+         *
+         * @param events the most events per batch
+         * @return this builder
          */
         public Builder maxEventsPerBatch(int events) {
             this.maxEventsPerBatch = events;
             return this;
         }
 
-        /** Most bytes per {@code PutRecords} request, partition keys included: 5 to 10 MiB; default 10 MiB. */
+        /**
+         * Most bytes per {@code PutRecords} request, partition keys included: 5 to 10 MiB; default 10 MiB.
+         *
+         * @param bytes the request limit in bytes
+         * @return this builder
+         */
         public Builder maxRequestBytes(long bytes) {
             this.maxRequestBytes = bytes;
             return this;
@@ -210,6 +229,9 @@ public final class KinesisSink implements Sink {
         /**
          * The stream's record size limit (data plus partition key): 1 to 10 MiB, default 1 MiB. Without
          * it, {@link #buildAsync()} reads it from {@code DescribeStreamSummary}.
+         *
+         * @param bytes the record size limit in bytes
+         * @return this builder
          */
         public Builder maxRecordBytes(int bytes) {
             this.maxRecordBytes = bytes;
@@ -217,37 +239,67 @@ public final class KinesisSink implements Sink {
             return this;
         }
 
-        /** Per-shard token buckets; on by default. Turn off only when something else meters the shards. */
+        /**
+         * Per-shard token buckets; on by default. Turn off only when something else meters the shards.
+         *
+         * @param enabled whether to rate-limit each shard
+         * @return this builder
+         */
         public Builder rateLimiting(boolean enabled) {
             this.rateLimiting = enabled;
             return this;
         }
 
-        /** Records per second per shard when rate limiting: 1 to 1,000, default 1,000. */
+        /**
+         * Records per second per shard when rate limiting: 1 to 1,000, default 1,000.
+         *
+         * @param records the records per second
+         * @return this builder
+         */
         public Builder shardRecordsPerSecond(int records) {
             this.shardRecordsPerSecond = records;
             return this;
         }
 
-        /** Bytes per second per shard when rate limiting: 1 KiB to 1 MiB, default 1 MiB. */
+        /**
+         * Bytes per second per shard when rate limiting: 1 KiB to 1 MiB, default 1 MiB.
+         *
+         * @param bytes the bytes per second
+         * @return this builder
+         */
         public Builder shardBytesPerSecond(long bytes) {
             this.shardBytesPerSecond = bytes;
             return this;
         }
 
-        /** How old the shard map may get before it is reloaded: 1 s to 1 h, default 1 min. */
+        /**
+         * How old the shard map may get before it is reloaded: 1 s to 1 h, default 1 min.
+         *
+         * @param interval the refresh interval
+         * @return this builder
+         */
         public Builder shardMapRefreshInterval(Duration interval) {
             this.shardMapRefreshInterval = Objects.requireNonNull(interval, "interval");
             return this;
         }
 
-        /** How far a throttled shard's budget is pushed back: 0 to 1 min, default 1 s. */
+        /**
+         * How far a throttled shard's budget is pushed back: 0 to 1 min, default 1 s.
+         *
+         * @param backoff the push-back
+         * @return this builder
+         */
         public Builder throttleBackoff(Duration backoff) {
             this.throttleBackoff = Objects.requireNonNull(backoff, "backoff");
             return this;
         }
 
-        /** The clock for rate limits and shard-map age; the tracker's clock in tests. Default: system. */
+        /**
+         * The clock for rate limits and shard-map age; the tracker's clock in tests. Default: system.
+         *
+         * @param clock the clock
+         * @return this builder
+         */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
             return this;
@@ -256,6 +308,9 @@ public final class KinesisSink implements Sink {
         /**
          * Runs held sends and shard-map reloads; owned by the caller. Default: a daemon thread owned by
          * the sink and stopped by {@link KinesisSink#close()}.
+         *
+         * @param scheduler the scheduler
+         * @return this builder
          */
         public Builder scheduler(Scheduler scheduler) {
             this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
@@ -265,6 +320,7 @@ public final class KinesisSink implements Sink {
         /**
          * Builds the sink without calling Kinesis.
          *
+         * @return the sink
          * @throws ConfigurationException naming every invalid setting
          */
         public KinesisSink build() {
@@ -279,6 +335,7 @@ public final class KinesisSink implements Sink {
          *
          * @return the sink, or a future failed with the {@code DescribeStreamSummary} error or a
          *     {@link ConfigurationException}
+         * @throws ConfigurationException naming every invalid setting of the builder (checked before calling Kinesis)
          */
         public CompletableFuture<KinesisSink> buildAsync() {
             validate(maxRecordBytes);

@@ -3,4 +3,7 @@
  * prediction, KPL-compatible aggregation, per-shard rate limiting and one error table. Everything
  * under {@code dev.twinstream.kinesis.internal} is implementation, not API.
  */
+@NullMarked
 package dev.twinstream.kinesis;
+
+import org.jspecify.annotations.NullMarked;

@@ -25,6 +25,7 @@ import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.firehose.FirehoseAsyncClient;
@@ -163,7 +164,7 @@ public final class FakeFirehose implements FirehoseAsyncClient {
         this.keys = new Random(seed ^ 0x5DEECE66DL);
     }
 
-    /** A builder: no scheduler, the system clock, seed 0. */
+    /** {@return a builder: no scheduler, the system clock, seed 0} */
     public static Builder builder() {
         return new Builder();
     }
@@ -347,7 +348,7 @@ public final class FakeFirehose implements FirehoseAsyncClient {
     @Override
     public CompletableFuture<PutRecordBatchResponse> putRecordBatch(PutRecordBatchRequest request) {
         return call(() -> {
-            List<byte[]> data = new ArrayList<>(request.hasRecords() ? request.records().size() : 0);
+            List<byte @Nullable []> data = new ArrayList<>(request.hasRecords() ? request.records().size() : 0);
             if (request.hasRecords()) {
                 for (Record r : request.records()) {
                     data.add(r == null || r.data() == null ? null : r.data().asByteArray());
@@ -499,7 +500,7 @@ public final class FakeFirehose implements FirehoseAsyncClient {
 
     // ---- reading back --------------------------------------------------------------------------
 
-    /** The names of the existing delivery streams, in alphabetical order. */
+    /** {@return the names of the existing delivery streams, in alphabetical order} */
     public List<String> streamNames() {
         synchronized (lock) {
             return new ArrayList<>(streams.keySet());
@@ -509,6 +510,8 @@ public final class FakeFirehose implements FirehoseAsyncClient {
     /**
      * Copies of the records {@code stream} accepted, in arrival order.
      *
+     * @param stream an existing delivery stream
+     * @return new arrays, one per record
      * @throws IllegalArgumentException if the stream does not exist
      */
     public List<byte[]> records(String stream) {
@@ -526,6 +529,8 @@ public final class FakeFirehose implements FirehoseAsyncClient {
      * without the {@code '\n'}: one line per event for newline-delimited data, packed or not.
      * Includes records still buffered.
      *
+     * @param stream an existing delivery stream
+     * @return the lines
      * @throws IllegalArgumentException if the stream does not exist
      */
     public List<String> lines(String stream) {
@@ -542,6 +547,8 @@ public final class FakeFirehose implements FirehoseAsyncClient {
      * The objects delivered so far for {@code stream}, oldest first, after delivering the buffer
      * if its interval has passed.
      *
+     * @param stream an existing delivery stream
+     * @return the objects
      * @throws IllegalArgumentException if the stream does not exist
      */
     public List<DeliveredObject> objects(String stream) {
@@ -564,6 +571,8 @@ public final class FakeFirehose implements FirehoseAsyncClient {
     /**
      * The counters of {@code stream}.
      *
+     * @param stream an existing delivery stream
+     * @return a snapshot of the counters
      * @throws IllegalArgumentException if the stream does not exist
      */
     public StreamStats stats(String stream) {
@@ -574,42 +583,42 @@ public final class FakeFirehose implements FirehoseAsyncClient {
         }
     }
 
-    /** Messages of every call rejected for breaking a request or record limit, oldest first. */
+    /** {@return the messages of every call rejected for breaking a request or record limit, oldest first} */
     public List<String> limitViolations() {
         synchronized (lock) {
             return new ArrayList<>(limitViolations);
         }
     }
 
-    /** Number of calls made, of every kind, including rejected ones. */
+    /** {@return the number of calls made, of every kind, including rejected ones} */
     public long callCount() {
         synchronized (lock) {
             return calls;
         }
     }
 
-    /** Most records seen in one put call. */
+    /** {@return the most records seen in one put call} */
     public int maxRecordsInOneCall() {
         synchronized (lock) {
             return maxRecordsInOneCall;
         }
     }
 
-    /** Most record bytes seen in one put call. */
+    /** {@return the most record bytes seen in one put call} */
     public long maxBytesInOneCall() {
         synchronized (lock) {
             return maxBytesInOneCall;
         }
     }
 
-    /** Largest record seen in a put call. */
+    /** {@return the size in bytes of the largest record seen in a put call} */
     public int maxRecordBytes() {
         synchronized (lock) {
             return maxRecordBytes;
         }
     }
 
-    /** The seed of the fault decisions. */
+    /** {@return the seed of the fault decisions} */
     public long seed() {
         return seed;
     }
@@ -711,12 +720,12 @@ public final class FakeFirehose implements FirehoseAsyncClient {
 
     /** The deprecated plain S3 destination, still accepted by the service. */
     @SuppressWarnings("deprecation")
-    private static S3DestinationConfiguration legacyS3(CreateDeliveryStreamRequest request) {
+    private static @Nullable S3DestinationConfiguration legacyS3(CreateDeliveryStreamRequest request) {
         return request.s3DestinationConfiguration();
     }
 
     /** The stream named in a request, or ResourceNotFoundException as the service answers. */
-    private Stream stream(String name) {
+    private Stream stream(@Nullable String name) {
         Stream s = name == null ? null : streams.get(name);
         if (s == null) {
             throw ResourceNotFoundException.builder().statusCode(400)
@@ -736,7 +745,7 @@ public final class FakeFirehose implements FirehoseAsyncClient {
         return s;
     }
 
-    private void checkRecords(List<byte[]> data) {
+    private void checkRecords(List<byte @Nullable []> data) {
         long bytes = 0;
         int largest = 0;
         for (byte[] d : data) {
@@ -943,22 +952,22 @@ public final class FakeFirehose implements FirehoseAsyncClient {
             this.deliveredAtMillis = deliveredAtMillis;
         }
 
-        /** The S3 key. */
+        /** {@return the S3 key} */
         public String key() {
             return key;
         }
 
-        /** The object's bytes as stored (GZIP-compressed when the stream compresses). */
+        /** {@return a copy of the object's bytes as stored (GZIP-compressed when the stream compresses)} */
         public byte[] storedBytes() {
             return stored.clone();
         }
 
-        /** Whether the object is GZIP-compressed. */
+        /** {@return whether the object is GZIP-compressed} */
         public boolean isGzip() {
             return gzip;
         }
 
-        /** The object's content, decompressed. */
+        /** {@return the object's content, decompressed} */
         public byte[] content() {
             if (!gzip) {
                 return stored.clone();
@@ -970,19 +979,19 @@ public final class FakeFirehose implements FirehoseAsyncClient {
             }
         }
 
-        /** The content's lines, decoded as UTF-8, without their {@code '\n'}. */
+        /** {@return the content's lines, decoded as UTF-8, without their {@code '\n'}} */
         public List<String> lines() {
             List<String> lines = new ArrayList<>();
             splitLines(content(), lines);
             return lines;
         }
 
-        /** Number of Firehose records concatenated into this object. */
+        /** {@return the number of Firehose records concatenated into this object} */
         public int recordCount() {
             return recordCount;
         }
 
-        /** When the object was delivered, in epoch milliseconds of the fake's clock. */
+        /** {@return when the object was delivered, in epoch milliseconds of the fake's clock} */
         public long deliveredAtMillis() {
             return deliveredAtMillis;
         }
@@ -1016,42 +1025,45 @@ public final class FakeFirehose implements FirehoseAsyncClient {
             this.failedCalls = failedCalls;
         }
 
-        /** The delivery stream. */
+        /** {@return the delivery stream} */
         public String stream() {
             return stream;
         }
 
-        /** Records accepted (billed). */
+        /** {@return the number of records accepted (billed)} */
         public long records() {
             return records;
         }
 
-        /** Bytes of the records accepted. */
+        /** {@return the bytes of the records accepted} */
         public long bytes() {
             return bytes;
         }
 
-        /** Billed ingestion bytes: each accepted record rounded up to {@value FakeFirehose#BILLING_INCREMENT_BYTES}. */
+        /**
+         * {@return the billed ingestion bytes: each accepted record rounded up to
+         * {@value FakeFirehose#BILLING_INCREMENT_BYTES}}
+         */
         public long billedBytes() {
             return billedBytes;
         }
 
-        /** Entries received in valid put calls that were not failed as a whole, accepted or failed. */
+        /** {@return the entries received in valid put calls that were not failed as a whole, accepted or failed} */
         public long entriesReceived() {
             return entriesReceived;
         }
 
-        /** Entries that failed (injected per-entry failures). */
+        /** {@return the entries that failed (injected per-entry failures)} */
         public long entriesFailed() {
             return entriesFailed;
         }
 
-        /** Valid put calls to this stream, including those failed as a whole. */
+        /** {@return the valid put calls to this stream, including those failed as a whole} */
         public long putCalls() {
             return putCalls;
         }
 
-        /** Put calls failed as a whole (throttling, injected errors). */
+        /** {@return the put calls failed as a whole (throttling, injected errors)} */
         public long failedCalls() {
             return failedCalls;
         }
@@ -1066,8 +1078,8 @@ public final class FakeFirehose implements FirehoseAsyncClient {
 
     /** Configures a {@link FakeFirehose}. */
     public static final class Builder {
-        private Scheduler scheduler;
-        private Clock clock;
+        private @Nullable Scheduler scheduler;
+        private @Nullable Clock clock;
         private long seed;
 
         private Builder() {}
@@ -1106,7 +1118,11 @@ public final class FakeFirehose implements FirehoseAsyncClient {
             return this;
         }
 
-        /** Creates the fake. */
+        /**
+         * Creates the fake.
+         *
+         * @return the new fake
+         */
         public FakeFirehose build() {
             return new FakeFirehose(this);
         }

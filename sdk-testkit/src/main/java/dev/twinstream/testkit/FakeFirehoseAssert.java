@@ -14,6 +14,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import org.assertj.core.api.AbstractAssert;
+import org.jspecify.annotations.Nullable;
 
 /**
  * AssertJ assertions on what a {@link FakeFirehose} received and delivered. Start with
@@ -30,9 +31,9 @@ public final class FakeFirehoseAssert extends AbstractAssert<FakeFirehoseAssert,
     /**
      * Creates the assertion; use {@link TwinstreamAssertions#assertThat(FakeFirehose)} instead.
      *
-     * @param actual the fake to check
+     * @param actual the fake to check, or null (the assertions then fail)
      */
-    public FakeFirehoseAssert(FakeFirehose actual) {
+    public FakeFirehoseAssert(@Nullable FakeFirehose actual) {
         super(actual, FakeFirehoseAssert.class);
     }
 
@@ -205,7 +206,7 @@ public final class FakeFirehoseAssert extends AbstractAssert<FakeFirehoseAssert,
         return this;
     }
 
-    private static JsonNode parse(String line) {
+    private static @Nullable JsonNode parse(String line) {
         try {
             return JSON.readTree(line);
         } catch (IOException e) {
@@ -214,7 +215,7 @@ public final class FakeFirehoseAssert extends AbstractAssert<FakeFirehoseAssert,
     }
 
     /** Fails with a message formatted once, so '%' in data cannot break it. */
-    private void failBecause(String format, Object... args) {
+    private void failBecause(String format, @Nullable Object... args) {
         failWithMessage("%s", String.format(format, args));
     }
 

@@ -18,6 +18,7 @@ import java.util.Objects;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.SdkBytes;
@@ -148,15 +149,15 @@ public final class FakeKinesis implements KinesisAsyncClient {
         this.arnPrefix = "arn:aws:kinesis:" + b.region + ":" + b.accountId + ":stream/";
     }
 
-    /** A builder: no scheduler, system clock, seed 0, no throughput enforcement, 10 MiB requests. */
+    /** {@return a builder: no scheduler, system clock, seed 0, no throughput enforcement, 10 MiB requests} */
     public static Builder builder() {
         return new Builder();
     }
 
     /** Configures a {@link FakeKinesis}. */
     public static final class Builder {
-        private Scheduler scheduler;
-        private Clock clock;
+        private @Nullable Scheduler scheduler;
+        private @Nullable Clock clock;
         private long seed;
         private boolean enforceThroughput;
         private long maxRequestBytes = DEFAULT_MAX_REQUEST_BYTES;
@@ -165,31 +166,58 @@ public final class FakeKinesis implements KinesisAsyncClient {
 
         private Builder() {}
 
-        /** Completes futures and runs latency, outages and resharding on this scheduler (a {@link VirtualScheduler} in tests). */
+        /**
+         * Completes futures and runs latency, outages and resharding on this scheduler (a
+         * {@link VirtualScheduler} in tests).
+         *
+         * @param scheduler the scheduler
+         * @return this builder
+         */
         public Builder scheduler(Scheduler scheduler) {
             this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
             return this;
         }
 
-        /** The clock for throughput windows, outages and arrival times; default: the VirtualScheduler's or the system's. */
+        /**
+         * The clock for throughput windows, outages and arrival times.
+         *
+         * @param clock default: the VirtualScheduler's or the system's
+         * @return this builder
+         */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 
-        /** Seed of the per-entry fault draws. */
+        /**
+         * Seed of the per-entry fault draws.
+         *
+         * @param seed default 0
+         * @return this builder
+         */
         public Builder seed(long seed) {
             this.seed = seed;
             return this;
         }
 
-        /** Enforce 1,000 records/s and 1 MiB/s per shard (token bucket on the clock). Off by default. */
+        /**
+         * Enforce 1,000 records/s and 1 MiB/s per shard (token bucket on the clock). Off by default.
+         *
+         * @param enforce whether to enforce the per-shard limits
+         * @return this builder
+         */
         public Builder enforceThroughput(boolean enforce) {
             this.enforceThroughput = enforce;
             return this;
         }
 
-        /** Request limit: 10 MiB by default; 5 MiB imitates the former limit. */
+        /**
+         * Request limit: 10 MiB by default; 5 MiB imitates the former limit.
+         *
+         * @param bytes most bytes per {@code PutRecords} call, partition keys included
+         * @return this builder
+         * @throws IllegalArgumentException if {@code bytes} is below 1
+         */
         public Builder maxRequestBytes(long bytes) {
             if (bytes < 1) {
                 throw new IllegalArgumentException("maxRequestBytes must be at least 1 but was " + bytes);
@@ -198,14 +226,24 @@ public final class FakeKinesis implements KinesisAsyncClient {
             return this;
         }
 
-        /** Region and account used in stream ARNs. */
+        /**
+         * Region and account used in stream ARNs.
+         *
+         * @param region default {@code us-east-1}
+         * @param accountId default {@code 000000000000}
+         * @return this builder
+         */
         public Builder arn(String region, String accountId) {
             this.region = Objects.requireNonNull(region, "region");
             this.accountId = Objects.requireNonNull(accountId, "accountId");
             return this;
         }
 
-        /** Builds the fake with no streams. */
+        /**
+         * Builds the fake with no streams.
+         *
+         * @return the new fake
+         */
         public FakeKinesis build() {
             return new FakeKinesis(this);
         }
@@ -216,6 +254,8 @@ public final class FakeKinesis implements KinesisAsyncClient {
     /**
      * Creates an ACTIVE stream with {@code shards} shards of equal hash-key ranges.
      *
+     * @param name the stream name
+     * @param shards the number of shards, 1 to 10,000
      * @return this fake
      * @throws IllegalArgumentException if the name is taken or {@code shards} is not 1 to 10,000
      */
@@ -239,7 +279,14 @@ public final class FakeKinesis implements KinesisAsyncClient {
         return this;
     }
 
-    /** Sets a stream's record size limit (data plus key), as {@code UpdateMaxRecordSize} does. */
+    /**
+     * Sets a stream's record size limit (data plus key), as {@code UpdateMaxRecordSize} does.
+     *
+     * @param stream an existing stream
+     * @param kib the limit in KiB
+     * @return this fake
+     * @throws IllegalArgumentException if the stream does not exist
+     */
     public FakeKinesis maxRecordSizeKiB(String stream, int kib) {
         synchronized (lock) {
             streamOrThrow(stream).maxRecordSizeKiB = kib;
@@ -247,7 +294,13 @@ public final class FakeKinesis implements KinesisAsyncClient {
         return this;
     }
 
-    /** Every event stored in {@code stream}, de-aggregated, shard by shard in sequence order. */
+    /**
+     * Every event stored in {@code stream}, de-aggregated, shard by shard in sequence order.
+     *
+     * @param stream an existing stream
+     * @return the events
+     * @throws IllegalArgumentException if the stream does not exist
+     */
     public List<StoredEvent> events(String stream) {
         synchronized (lock) {
             List<StoredEvent> out = new ArrayList<>();
@@ -266,12 +319,24 @@ public final class FakeKinesis implements KinesisAsyncClient {
         }
     }
 
-    /** Number of events stored in {@code stream} after de-aggregation. */
+    /**
+     * Number of events stored in {@code stream} after de-aggregation.
+     *
+     * @param stream an existing stream
+     * @return the number of events
+     * @throws IllegalArgumentException if the stream does not exist
+     */
     public int eventCount(String stream) {
         return events(stream).size();
     }
 
-    /** Number of Kinesis records stored in {@code stream} (an aggregated record counts once). */
+    /**
+     * Number of Kinesis records stored in {@code stream} (an aggregated record counts once).
+     *
+     * @param stream an existing stream
+     * @return the number of records
+     * @throws IllegalArgumentException if the stream does not exist
+     */
     public long recordCount(String stream) {
         synchronized (lock) {
             long n = 0;
@@ -282,7 +347,13 @@ public final class FakeKinesis implements KinesisAsyncClient {
         }
     }
 
-    /** Events stored per shard id, open and closed shards, in shard order. */
+    /**
+     * Events stored per shard id, open and closed shards, in shard order.
+     *
+     * @param stream an existing stream
+     * @return the number of events by shard id
+     * @throws IllegalArgumentException if the stream does not exist
+     */
     public Map<String, Integer> eventsPerShard(String stream) {
         Map<String, Integer> counts = new LinkedHashMap<>();
         synchronized (lock) {
@@ -296,7 +367,14 @@ public final class FakeKinesis implements KinesisAsyncClient {
         return counts;
     }
 
-    /** The hash-key range {start, end} of a shard. */
+    /**
+     * The hash-key range {start, end} of a shard.
+     *
+     * @param stream an existing stream
+     * @param shardId a shard of the stream, open or closed
+     * @return a new array of the first and the last hash key, inclusive
+     * @throws IllegalArgumentException if the stream or the shard does not exist
+     */
     public BigInteger[] hashKeyRange(String stream, String shardId) {
         synchronized (lock) {
             for (FakeShard shard : streamOrThrow(stream).shards) {
@@ -308,7 +386,13 @@ public final class FakeKinesis implements KinesisAsyncClient {
         throw new IllegalArgumentException("no shard " + shardId + " in " + stream);
     }
 
-    /** What {@code stream} would be billed for so far. */
+    /**
+     * What {@code stream} would be billed for so far.
+     *
+     * @param stream an existing stream
+     * @return a snapshot of the billing counters
+     * @throws IllegalArgumentException if the stream does not exist
+     */
     public Billing billing(String stream) {
         synchronized (lock) {
             Stream s = streamOrThrow(stream);
@@ -318,7 +402,13 @@ public final class FakeKinesis implements KinesisAsyncClient {
 
     // ---- fault injection -----------------------------------------------------------------------
 
-    /** Each later {@code PutRecords} entry fails with {@code InternalFailure} with this probability. */
+    /**
+     * Each later {@code PutRecords} entry fails with {@code InternalFailure} with this probability.
+     *
+     * @param fraction 0 (off) to 1 (always)
+     * @return this fake
+     * @throws IllegalArgumentException if {@code fraction} is outside [0, 1]
+     */
     public FakeKinesis failFraction(double fraction) {
         FaultPlan.checkFraction(fraction);
         synchronized (lock) {
@@ -327,7 +417,13 @@ public final class FakeKinesis implements KinesisAsyncClient {
         return this;
     }
 
-    /** Each later entry fails with {@code ProvisionedThroughputExceededException} with this probability. */
+    /**
+     * Each later entry fails with {@code ProvisionedThroughputExceededException} with this probability.
+     *
+     * @param fraction 0 (off) to 1 (always)
+     * @return this fake
+     * @throws IllegalArgumentException if {@code fraction} is outside [0, 1]
+     */
     public FakeKinesis throttleFraction(double fraction) {
         FaultPlan.checkFraction(fraction);
         synchronized (lock) {
@@ -340,6 +436,11 @@ public final class FakeKinesis implements KinesisAsyncClient {
      * The next {@code n} calls that write ({@code PutRecord}, {@code PutRecords}) fail as a whole with
      * the exception of {@code errorCode} ({@code ResourceNotFoundException}, {@code AccessDeniedException},
      * {@code KMSDisabledException}, {@code InternalFailureException}, ... ).
+     *
+     * @param n how many calls, 0 to stop
+     * @param errorCode the error code of the exception
+     * @return this fake
+     * @throws IllegalArgumentException if {@code n} is negative
      */
     public FakeKinesis failNextCalls(int n, String errorCode) {
         FaultPlan.checkCount(n);
@@ -350,7 +451,14 @@ public final class FakeKinesis implements KinesisAsyncClient {
         return this;
     }
 
-    /** Every later call completes after {@code latency} on the scheduler. */
+    /**
+     * Every later call completes after {@code latency} on the scheduler.
+     *
+     * @param latency zero for none
+     * @return this fake
+     * @throws IllegalArgumentException if {@code latency} is negative
+     * @throws IllegalStateException if not zero and the fake has no scheduler
+     */
     public FakeKinesis latency(Duration latency) {
         long nanos = faults.checkLatency(latency, "FakeKinesis.builder().scheduler(...)");
         synchronized (lock) {
@@ -359,7 +467,13 @@ public final class FakeKinesis implements KinesisAsyncClient {
         return this;
     }
 
-    /** For {@code duration} from now, every write call fails as a whole with {@code InternalFailureException} (HTTP 500). */
+    /**
+     * For {@code duration} from now, every write call fails as a whole with
+     * {@code InternalFailureException} (HTTP 500).
+     *
+     * @param duration how long; zero or negative leaves the stream up (and ends an earlier outage)
+     * @return this fake
+     */
     public FakeKinesis downFor(Duration duration) {
         // Deliberately not validated (FakeKinesis never did): a negative duration leaves the stream up.
         long nanos = duration.toNanos();
@@ -369,7 +483,16 @@ public final class FakeKinesis implements KinesisAsyncClient {
         return this;
     }
 
-    /** After {@code delay} on the scheduler, reshards {@code stream} to {@code shards} shards (as UpdateShardCount). */
+    /**
+     * After {@code delay} on the scheduler, reshards {@code stream} to {@code shards} shards (as
+     * UpdateShardCount), as {@link #reshard} does.
+     *
+     * @param delay how long to wait on the scheduler
+     * @param stream the stream
+     * @param shards the new number of shards
+     * @return this fake
+     * @throws IllegalStateException if the fake has no scheduler
+     */
     public FakeKinesis reshardAfter(Duration delay, String stream, int shards) {
         if (faults.scheduler() == null) {
             throw new IllegalStateException("reshardAfter needs a scheduler: FakeKinesis.builder().scheduler(...)");
@@ -378,7 +501,15 @@ public final class FakeKinesis implements KinesisAsyncClient {
         return this;
     }
 
-    /** Reshards {@code stream} to {@code shards} shards of equal ranges now: open shards close, new ones open. */
+    /**
+     * Reshards {@code stream} to {@code shards} shards of equal ranges now: open shards close, new
+     * ones open.
+     *
+     * @param stream an existing stream
+     * @param shards the new number of shards
+     * @return this fake
+     * @throws IllegalArgumentException if the stream does not exist
+     */
     public FakeKinesis reshard(String stream, int shards) {
         synchronized (lock) {
             Stream s = streamOrThrow(stream);
@@ -738,7 +869,8 @@ public final class FakeKinesis implements KinesisAsyncClient {
                 .build();
     }
 
-    private void validateEntry(Stream s, String partitionKey, String explicitHashKey, SdkBytes data, int index) {
+    private void validateEntry(Stream s, @Nullable String partitionKey, @Nullable String explicitHashKey,
+                               @Nullable SdkBytes data, int index) {
         if (partitionKey == null || partitionKey.isEmpty()
                 || partitionKey.codePointCount(0, partitionKey.length()) > MAX_PARTITION_KEY_CHARS) {
             throw error(ValidationException.builder(), "ValidationException", 400, "1 validation error detected: Value at"
@@ -771,7 +903,7 @@ public final class FakeKinesis implements KinesisAsyncClient {
         return data.asByteBuffer().remaining() + partitionKey.getBytes(StandardCharsets.UTF_8).length;
     }
 
-    private static BigInteger hashKeyOf(String partitionKey, String explicitHashKey) {
+    private static BigInteger hashKeyOf(String partitionKey, @Nullable String explicitHashKey) {
         if (explicitHashKey != null) {
             return new BigInteger(explicitHashKey);
         }
@@ -795,7 +927,7 @@ public final class FakeKinesis implements KinesisAsyncClient {
         return s;
     }
 
-    private Stream find(String name, String arn) {
+    private Stream find(@Nullable String name, @Nullable String arn) {
         Stream s = null;
         if (name != null) {
             s = streams.get(name);
@@ -834,37 +966,37 @@ public final class FakeKinesis implements KinesisAsyncClient {
             this.aggregated = aggregated;
         }
 
-        /** The shard that stores it. */
+        /** {@return the id of the shard that stores it} */
         public String shardId() {
             return shardId;
         }
 
-        /** The sequence number of its Kinesis record. */
+        /** {@return the sequence number of its Kinesis record} */
         public String sequenceNumber() {
             return sequenceNumber;
         }
 
-        /** Its index inside an aggregated record (0 for a plain one). */
+        /** {@return its index inside an aggregated record (0 for a plain one)} */
         public int subSequence() {
             return subSequence;
         }
 
-        /** Its own partition key. */
+        /** {@return its own partition key} */
         public String partitionKey() {
             return partitionKey;
         }
 
-        /** A copy of its payload. */
+        /** {@return a copy of its payload} */
         public byte[] data() {
             return data.clone();
         }
 
-        /** Its payload as UTF-8 text. */
+        /** {@return its payload as UTF-8 text} */
         public String dataAsUtf8() {
             return new String(data, StandardCharsets.UTF_8);
         }
 
-        /** Whether it arrived inside an aggregated record. */
+        /** {@return whether it arrived inside an aggregated record} */
         public boolean aggregated() {
             return aggregated;
         }
@@ -890,22 +1022,22 @@ public final class FakeKinesis implements KinesisAsyncClient {
             this.putCalls = putCalls;
         }
 
-        /** Kinesis records accepted (an aggregated record counts once). */
+        /** {@return the Kinesis records accepted (an aggregated record counts once)} */
         public long records() {
             return records;
         }
 
-        /** Bytes accepted, data plus partition keys. */
+        /** {@return the bytes accepted, data plus partition keys} */
         public long bytes() {
             return bytes;
         }
 
-        /** PUT payload units: each record rounded up to 25 KiB chunks. */
+        /** {@return the PUT payload units: each record rounded up to 25 KiB chunks} */
         public long putPayloadUnits() {
             return putPayloadUnits;
         }
 
-        /** Accepted write calls ({@code PutRecord} and {@code PutRecords}) across all streams. */
+        /** {@return the accepted write calls ({@code PutRecord} and {@code PutRecords}) across all streams} */
         public long putCalls() {
             return putCalls;
         }
@@ -920,11 +1052,12 @@ public final class FakeKinesis implements KinesisAsyncClient {
     private static final class StoredRecord {
         final String sequenceNumber;
         final String partitionKey;
-        final String explicitHashKey;
+        final @Nullable String explicitHashKey;
         final byte[] data;
         final long arrivalMillis;
 
-        StoredRecord(String sequenceNumber, String partitionKey, String explicitHashKey, byte[] data, long arrivalMillis) {
+        StoredRecord(String sequenceNumber, String partitionKey, @Nullable String explicitHashKey, byte[] data,
+                     long arrivalMillis) {
             this.sequenceNumber = sequenceNumber;
             this.partitionKey = partitionKey;
             this.explicitHashKey = explicitHashKey;
@@ -950,7 +1083,7 @@ public final class FakeKinesis implements KinesisAsyncClient {
             this.createdMillis = createdMillis;
         }
 
-        void addShard(BigInteger start, BigInteger end, String parent, String adjacentParent) {
+        void addShard(BigInteger start, BigInteger end, @Nullable String parent, @Nullable String adjacentParent) {
             shards.add(new FakeShard(String.format("shardId-%012d", shards.size()), start, end, parent, adjacentParent,
                     nextSequence()));
         }
@@ -993,7 +1126,7 @@ public final class FakeKinesis implements KinesisAsyncClient {
                     "Shard " + id + " in stream " + name + " under account 000000000000 does not exist");
         }
 
-        StoredRecord store(FakeShard shard, String key, String explicitHashKey, byte[] data, long nowMillis) {
+        StoredRecord store(FakeShard shard, String key, @Nullable String explicitHashKey, byte[] data, long nowMillis) {
             StoredRecord r = new StoredRecord(nextSequence(), key, explicitHashKey, data, nowMillis);
             shard.records.add(r);
             long size = data.length + key.getBytes(StandardCharsets.UTF_8).length;
@@ -1008,18 +1141,19 @@ public final class FakeKinesis implements KinesisAsyncClient {
         final String id;
         final BigInteger start;
         final BigInteger end;
-        final String parent;
-        final String adjacentParent;
+        final @Nullable String parent;
+        final @Nullable String adjacentParent;
         final String startingSequence;
         final List<StoredRecord> records = new ArrayList<>();
         boolean closed;
-        String endingSequence;
+        @Nullable String endingSequence;
         /** Throughput budget: a token bucket of one second's limit, refilled continuously. */
         double recordTokens = SHARD_RECORDS_PER_SECOND;
         double byteTokens = SHARD_BYTES_PER_SECOND;
         long tokensAtNanos = Long.MIN_VALUE;
 
-        FakeShard(String id, BigInteger start, BigInteger end, String parent, String adjacentParent, String startingSequence) {
+        FakeShard(String id, BigInteger start, BigInteger end, @Nullable String parent, @Nullable String adjacentParent,
+                  String startingSequence) {
             this.id = id;
             this.start = start;
             this.end = end;

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.assertj.core.api.AbstractAssert;
+import org.jspecify.annotations.Nullable;
 
 /**
  * AssertJ assertions on one stream of a {@link FakeKinesis}. Start with
@@ -19,14 +20,14 @@ import org.assertj.core.api.AbstractAssert;
  * first. Events are counted after de-aggregation.
  */
 public final class FakeKinesisAssert extends AbstractAssert<FakeKinesisAssert, FakeKinesis> {
-    private String stream;
+    private @Nullable String stream;
 
     /**
      * Creates the assertion; use {@link TwinstreamAssertions#assertThat(FakeKinesis)} instead.
      *
-     * @param actual the fake to check
+     * @param actual the fake to check, or null (the assertions then fail)
      */
-    public FakeKinesisAssert(FakeKinesis actual) {
+    public FakeKinesisAssert(@Nullable FakeKinesis actual) {
         super(actual, FakeKinesisAssert.class);
     }
 

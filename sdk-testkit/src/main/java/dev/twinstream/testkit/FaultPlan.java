@@ -5,6 +5,7 @@ import dev.twinstream.core.Scheduler;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Random;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The fault injection the testkit's fakes share ({@link InMemorySink}, {@link FakeFirehose},
@@ -23,7 +24,7 @@ import java.util.Random;
  */
 final class FaultPlan {
 
-    private final Scheduler scheduler;
+    private final @Nullable Scheduler scheduler;
     private final Clock clock;
     private final long seed;
     private Random random;
@@ -35,7 +36,7 @@ final class FaultPlan {
      *     {@code scheduler} is a {@link VirtualScheduler}, otherwise {@link Clock#system()}
      * @param seed the seed of every chance drawn from this plan
      */
-    FaultPlan(Scheduler scheduler, Clock clock, long seed) {
+    FaultPlan(@Nullable Scheduler scheduler, @Nullable Clock clock, long seed) {
         this.scheduler = scheduler;
         this.clock = clock != null ? clock
                 : scheduler instanceof VirtualScheduler ? ((VirtualScheduler) scheduler).clock() : Clock.system();
@@ -44,7 +45,7 @@ final class FaultPlan {
     }
 
     /** The scheduler given at construction, or null. */
-    Scheduler scheduler() {
+    @Nullable Scheduler scheduler() {
         return scheduler;
     }
 
@@ -186,7 +187,7 @@ final class FaultPlan {
      */
     static final class Countdown<T> {
         private int left;
-        private T failure;
+        private @Nullable T failure;
 
         /** Replaces any earlier count; validate {@code n} first with {@link #checkCount}. */
         void set(int n, T failure) {
@@ -195,7 +196,7 @@ final class FaultPlan {
         }
 
         /** The failure for this call, using one up, or null when none is left. */
-        T take() {
+        @Nullable T take() {
             if (left <= 0) {
                 return null;
             }
@@ -212,7 +213,7 @@ final class FaultPlan {
      */
     final class Chance<T> {
         private double fraction;
-        private T failure;
+        private @Nullable T failure;
 
         private Chance() {}
 
@@ -223,7 +224,7 @@ final class FaultPlan {
         }
 
         /** Draws for one entry: the failure when it fails, otherwise null. */
-        T draw() {
+        @Nullable T draw() {
             return fraction > 0 && random.nextDouble() < fraction ? failure : null;
         }
     }

@@ -16,6 +16,7 @@ import java.util.Objects;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -101,12 +102,12 @@ public final class InMemorySink implements Sink {
         this.retainPayloads = builder.retainPayloads;
     }
 
-    /** A builder with the defaults: {@link #DEFAULT_LIMITS}, seed 0, payloads retained, no scheduler. */
+    /** {@return a builder with the defaults: {@link #DEFAULT_LIMITS}, seed 0, payloads retained, no scheduler} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** A sink with every default: {@link #DEFAULT_LIMITS}, seed 0, no latency, never failing. */
+    /** {@return a sink with every default: {@link #DEFAULT_LIMITS}, seed 0, no latency, never failing} */
     public static InMemorySink create() {
         return builder().build();
     }
@@ -358,7 +359,7 @@ public final class InMemorySink implements Sink {
         return this;
     }
 
-    /** Whether a call made now would find the sink down. */
+    /** {@return whether a call made now would find the sink down} */
     public boolean isDown() {
         synchronized (lock) {
             return down.isOpen();
@@ -404,89 +405,89 @@ public final class InMemorySink implements Sink {
         }
     }
 
-    /** Number of accepted records visible so far (counted also when payloads are not retained). */
+    /** {@return the number of accepted records visible so far (counted also when payloads are not retained)} */
     public long receivedCount() {
         synchronized (lock) {
             return receivedCount;
         }
     }
 
-    /** Whether {@link #received()} keeps the records, or the sink only counts them. */
+    /** {@return whether {@link #received()} keeps the records, or the sink only counts them} */
     public boolean retainsPayloads() {
         return retainPayloads;
     }
 
-    /** Every accepted call so far, in the order {@code send} was called; excludes limit violations. */
+    /** {@return every accepted call so far, in the order {@code send} was called; excludes limit violations} */
     public List<Call> calls() {
         synchronized (lock) {
             return Collections.unmodifiableList(new ArrayList<>(calls));
         }
     }
 
-    /** Number of accepted calls, the size of {@link #calls()}. */
+    /** {@return the number of accepted calls, the size of {@link #calls()}} */
     public int callCount() {
         synchronized (lock) {
             return calls.size();
         }
     }
 
-    /** Records in all accepted calls, whatever their result. */
+    /** {@return the number of records in all accepted calls, whatever their result} */
     public long sentRecordCount() {
         synchronized (lock) {
             return sentRecordCount;
         }
     }
 
-    /** Records that got a RETRYABLE or PERMANENT result, over all calls. */
+    /** {@return the number of records that got a RETRYABLE or PERMANENT result, over all calls} */
     public long failedRecordCount() {
         synchronized (lock) {
             return failedRecordCount;
         }
     }
 
-    /** The most records seen in one {@code send} call, including calls that broke the limits. */
+    /** {@return the most records seen in one {@code send} call, including calls that broke the limits} */
     public int maxRecordsInOneCall() {
         synchronized (lock) {
             return maxRecordsInOneCall;
         }
     }
 
-    /** The most payload bytes seen in one {@code send} call, including calls that broke the limits. */
+    /** {@return the most payload bytes seen in one {@code send} call, including calls that broke the limits} */
     public long maxBytesInOneCall() {
         synchronized (lock) {
             return maxBytesInOneCall;
         }
     }
 
-    /** Number of calls rejected because the batch broke the limits or the batch contract. */
+    /** {@return the number of calls rejected because the batch broke the limits or the batch contract} */
     public int limitViolations() {
         synchronized (lock) {
             return limitViolationMessages.size();
         }
     }
 
-    /** What was wrong with each rejected call, oldest first. */
+    /** {@return what was wrong with each rejected call, oldest first} */
     public List<String> limitViolationMessages() {
         synchronized (lock) {
             return Collections.unmodifiableList(new ArrayList<>(limitViolationMessages));
         }
     }
 
-    /** Calls whose stage has not completed yet (only non-zero with a latency). */
+    /** {@return the number of calls whose stage has not completed yet (only non-zero with a latency)} */
     public int inFlightCount() {
         synchronized (lock) {
             return inFlight;
         }
     }
 
-    /** Number of {@code send} calls made after {@link #close()}. */
+    /** {@return the number of {@code send} calls made after {@link #close()}} */
     public int sendsAfterClose() {
         synchronized (lock) {
             return sendsAfterClose;
         }
     }
 
-    /** Whether {@link #close()} was called. */
+    /** {@return whether {@link #close()} was called} */
     public boolean isClosed() {
         synchronized (lock) {
             return closed;
@@ -557,42 +558,42 @@ public final class InMemorySink implements Sink {
             this.sentAtNanos = sentAtNanos;
         }
 
-        /** Position in {@link InMemorySink#calls()}, from 0. */
+        /** {@return the position in {@link InMemorySink#calls()}, from 0} */
         public int index() {
             return index;
         }
 
-        /** Number of records in the batch. */
+        /** {@return the number of records in the batch} */
         public int recordCount() {
             return recordCount;
         }
 
-        /** Sum of the payload lengths. */
+        /** {@return the sum of the payload lengths} */
         public long byteCount() {
             return byteCount;
         }
 
-        /** Records accepted. */
+        /** {@return the number of records accepted} */
         public int okCount() {
             return okCount;
         }
 
-        /** Records reported RETRYABLE. */
+        /** {@return the number of records reported RETRYABLE} */
         public int retryableCount() {
             return retryableCount;
         }
 
-        /** Records reported PERMANENT. */
+        /** {@return the number of records reported PERMANENT} */
         public int permanentCount() {
             return permanentCount;
         }
 
-        /** Whether every record was accepted. */
+        /** {@return whether every record was accepted} */
         public boolean allOk() {
             return okCount == recordCount;
         }
 
-        /** The sink clock's {@link Clock#nanoTime()} when {@code send} was called. */
+        /** {@return the sink clock's {@link Clock#nanoTime()} when {@code send} was called} */
         public long sentAtNanos() {
             return sentAtNanos;
         }
@@ -608,8 +609,8 @@ public final class InMemorySink implements Sink {
     public static final class Builder {
         private SinkLimits limits = DEFAULT_LIMITS;
         private long seed;
-        private Scheduler scheduler;
-        private Clock clock;
+        private @Nullable Scheduler scheduler;
+        private @Nullable Clock clock;
         private boolean retainPayloads = true;
 
         private Builder() {}
@@ -672,7 +673,11 @@ public final class InMemorySink implements Sink {
             return this;
         }
 
-        /** Creates the sink. */
+        /**
+         * Creates the sink.
+         *
+         * @return the new sink
+         */
         public InMemorySink build() {
             return new InMemorySink(this);
         }

@@ -14,6 +14,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import org.assertj.core.api.AbstractAssert;
+import org.jspecify.annotations.Nullable;
 
 /**
  * AssertJ assertions on what an {@link InMemorySink} received. Start with
@@ -30,9 +31,9 @@ public final class InMemorySinkAssert extends AbstractAssert<InMemorySinkAssert,
     /**
      * Creates the assertion; use {@link TwinstreamAssertions#assertThat(InMemorySink)} instead.
      *
-     * @param actual the sink to check
+     * @param actual the sink to check, or null (the assertions then fail)
      */
-    public InMemorySinkAssert(InMemorySink actual) {
+    public InMemorySinkAssert(@Nullable InMemorySink actual) {
         super(actual, InMemorySinkAssert.class);
     }
 
@@ -83,7 +84,7 @@ public final class InMemorySinkAssert extends AbstractAssert<InMemorySinkAssert,
      * @param value the expected value, may be {@code null} for a JSON {@code null}
      * @return this assertion
      */
-    public InMemorySinkAssert hasReceivedEventWithField(String type, String jsonField, Object value) {
+    public InMemorySinkAssert hasReceivedEventWithField(String type, String jsonField, @Nullable Object value) {
         isNotNull();
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(jsonField, "jsonField");
@@ -203,7 +204,7 @@ public final class InMemorySinkAssert extends AbstractAssert<InMemorySinkAssert,
     }
 
     /** Fails with a message formatted once, so '%' in data cannot break it. */
-    private void failBecause(String format, Object... args) {
+    private void failBecause(String format, @Nullable Object... args) {
         failWithMessage("%s", String.format(format, args));
     }
 
@@ -215,7 +216,7 @@ public final class InMemorySinkAssert extends AbstractAssert<InMemorySinkAssert,
         return byType;
     }
 
-    private static boolean jsonEquals(JsonNode node, Object expected) {
+    private static boolean jsonEquals(JsonNode node, @Nullable Object expected) {
         if (expected == null) {
             return node.isNull();
         }
@@ -238,7 +239,7 @@ public final class InMemorySinkAssert extends AbstractAssert<InMemorySinkAssert,
         return JSON.valueToTree(expected).equals(node);
     }
 
-    private static String describe(Object value) {
+    private static String describe(@Nullable Object value) {
         if (value == null) {
             return "null";
         }

@@ -67,17 +67,17 @@ public final class ManualClock implements Clock {
         return startEpochMillis + Math.floorDiv(elapsedNanos(), 1_000_000L);
     }
 
-    /** {@link #epochMillis()} as an {@link Instant}. */
+    /** {@return {@link #epochMillis()} as an {@link Instant}} */
     public Instant instant() {
         return Instant.ofEpochMilli(epochMillis());
     }
 
-    /** Virtual nanoseconds elapsed since the clock was created. */
+    /** {@return the virtual nanoseconds elapsed since the clock was created} */
     public long elapsedNanos() {
         return nanos.get() - INITIAL_NANO_TIME;
     }
 
-    /** Virtual time elapsed since the clock was created. */
+    /** {@return the virtual time elapsed since the clock was created} */
     public Duration elapsed() {
         return Duration.ofNanos(elapsedNanos());
     }

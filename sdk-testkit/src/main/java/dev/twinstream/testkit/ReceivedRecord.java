@@ -3,6 +3,7 @@ package dev.twinstream.testkit;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One record an {@link InMemorySink} accepted: a copy of what the sink was handed in
@@ -11,8 +12,8 @@ import java.util.Objects;
 public final class ReceivedRecord {
     private final String eventId;
     private final String eventType;
-    private final String partitionKey;
-    private final String routingKey;
+    private final @Nullable String partitionKey;
+    private final @Nullable String routingKey;
     private final byte[] payload;
     private final int attempt;
 
@@ -21,13 +22,13 @@ public final class ReceivedRecord {
      *
      * @param eventId the event's id
      * @param eventType the registered name of the event's type
-     * @param partitionKey the partition key
+     * @param partitionKey the partition key, or null if the batch had none
      * @param routingKey the routing key, or null
      * @param payload the encoded event
      * @param attempt the attempt on which the record was accepted, 1 for the first
      */
-    public ReceivedRecord(String eventId, String eventType, String partitionKey, String routingKey, byte[] payload,
-                          int attempt) {
+    public ReceivedRecord(String eventId, String eventType, @Nullable String partitionKey, @Nullable String routingKey,
+                          byte[] payload, int attempt) {
         this.eventId = Objects.requireNonNull(eventId, "eventId");
         this.eventType = Objects.requireNonNull(eventType, "eventType");
         this.partitionKey = partitionKey;
@@ -36,48 +37,48 @@ public final class ReceivedRecord {
         this.attempt = attempt;
     }
 
-    /** The event's id. */
+    /** {@return the event's id} */
     public String eventId() {
         return eventId;
     }
 
-    /** The registered name of the event's type. */
+    /** {@return the registered name of the event's type} */
     public String eventType() {
         return eventType;
     }
 
-    /** The partition key the batch carried; may be {@code null} if the batch had none. */
-    public String partitionKey() {
+    /** {@return the partition key the batch carried; may be {@code null} if the batch had none} */
+    public @Nullable String partitionKey() {
         return partitionKey;
     }
 
-    /** The routing key the batch carried; {@code null} when the event has none. */
-    public String routingKey() {
+    /** {@return the routing key the batch carried; {@code null} when the event has none} */
+    public @Nullable String routingKey() {
         return routingKey;
     }
 
-    /** A copy of the payload bytes. */
+    /** {@return a copy of the payload bytes} */
     public byte[] payload() {
         return payload.clone();
     }
 
-    /** The payload's length in bytes. */
+    /** {@return the payload's length in bytes} */
     public int payloadSize() {
         return payload.length;
     }
 
-    /** The payload decoded as UTF-8. */
+    /** {@return the payload decoded as UTF-8} */
     public String payloadAsString() {
         return new String(payload, StandardCharsets.UTF_8);
     }
 
-    /** The attempt on which the record was accepted: 1 for the first, 2 for the first retry, … */
+    /** {@return the attempt on which the record was accepted: 1 for the first, 2 for the first retry, …} */
     public int attempt() {
         return attempt;
     }
 
     @Override
-    public boolean equals(Object o) {
+    public boolean equals(@Nullable Object o) {
         if (this == o) {
             return true;
         }

@@ -150,7 +150,7 @@ public final class TestBatches {
         return payload;
     }
 
-    /** A builder for batches with chosen ids, types, keys and attempts. */
+    /** {@return a builder for batches with chosen ids, types, keys and attempts} */
     public static Builder builder() {
         return new Builder();
     }

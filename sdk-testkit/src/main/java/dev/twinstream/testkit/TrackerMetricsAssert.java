@@ -4,6 +4,7 @@ import dev.twinstream.core.DropReason;
 import dev.twinstream.core.SinkMetrics;
 import dev.twinstream.core.TrackerMetrics;
 import org.assertj.core.api.AbstractAssert;
+import org.jspecify.annotations.Nullable;
 
 /**
  * AssertJ assertions on a {@link TrackerMetrics} snapshot, above all conservation:
@@ -15,9 +16,9 @@ public final class TrackerMetricsAssert extends AbstractAssert<TrackerMetricsAss
     /**
      * Creates the assertion; use {@link TwinstreamAssertions#assertThat(TrackerMetrics)} instead.
      *
-     * @param actual the snapshot to check
+     * @param actual the snapshot to check, or null (the assertions then fail)
      */
-    public TrackerMetricsAssert(TrackerMetrics actual) {
+    public TrackerMetricsAssert(@Nullable TrackerMetrics actual) {
         super(actual, TrackerMetricsAssert.class);
     }
 

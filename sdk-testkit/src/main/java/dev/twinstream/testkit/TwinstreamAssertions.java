@@ -1,5 +1,7 @@
 package dev.twinstream.testkit;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Entry points for Twinstream's AssertJ assertions. Import statically next to AssertJ's own:
  *
@@ -16,33 +18,40 @@ public final class TwinstreamAssertions {
     /**
      * Starts assertions on what {@code sink} received.
      *
-     * @param sink the sink to check
+     * @param sink the sink to check, or null (its assertions then fail)
      * @return the assertion
      */
-    public static InMemorySinkAssert assertThat(InMemorySink sink) {
+    public static InMemorySinkAssert assertThat(@Nullable InMemorySink sink) {
         return new InMemorySinkAssert(sink);
     }
 
     /**
      * Starts assertions on what a {@link FakeFirehose} received and delivered.
      *
-     * @param firehose the fake to check
+     * @param firehose the fake to check, or null (its assertions then fail)
      * @return the assertion
      */
-    public static FakeFirehoseAssert assertThat(FakeFirehose firehose) {
+    public static FakeFirehoseAssert assertThat(@Nullable FakeFirehose firehose) {
         return new FakeFirehoseAssert(firehose);
     }
 
     /**
      * Starts assertions on a tracker's metrics, such as conservation.
      *
-     * @param metrics the snapshot to check
+     * @param metrics the snapshot to check, or null (its assertions then fail)
      * @return the assertion
      */
-    public static TrackerMetricsAssert assertThat(dev.twinstream.core.TrackerMetrics metrics) {
+    public static TrackerMetricsAssert assertThat(dev.twinstream.core.@Nullable TrackerMetrics metrics) {
         return new TrackerMetricsAssert(metrics);
     }
 
-    /** Starts assertions on a {@link FakeKinesis}; pick the stream with {@code .stream(name)}. */
-    public static FakeKinesisAssert assertThat(FakeKinesis kinesis) { return new FakeKinesisAssert(kinesis); }
+    /**
+     * Starts assertions on a {@link FakeKinesis}; pick the stream with {@code .stream(name)}.
+     *
+     * @param kinesis the fake to check, or null (its assertions then fail)
+     * @return the assertion
+     */
+    public static FakeKinesisAssert assertThat(@Nullable FakeKinesis kinesis) {
+        return new FakeKinesisAssert(kinesis);
+    }
 }

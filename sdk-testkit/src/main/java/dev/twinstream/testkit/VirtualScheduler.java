@@ -11,6 +11,7 @@ import java.util.OptionalLong;
 import java.util.PriorityQueue;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,7 +70,7 @@ public final class VirtualScheduler implements Scheduler {
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
-    /** The clock this scheduler's timers are due on. */
+    /** {@return the clock this scheduler's timers are due on} */
     public ManualClock clock() {
         return clock;
     }
@@ -218,7 +219,7 @@ public final class VirtualScheduler implements Scheduler {
         }
     }
 
-    /** Number of tasks queued by {@link #execute} that have not run yet. */
+    /** {@return the number of tasks queued by {@link #execute} that have not run yet} */
     public int pendingTaskCount() {
         lock.lock();
         try {
@@ -228,7 +229,7 @@ public final class VirtualScheduler implements Scheduler {
         }
     }
 
-    /** Number of timers neither run nor cancelled yet. */
+    /** {@return the number of timers neither run nor cancelled yet} */
     public int timerCount() {
         lock.lock();
         try {
@@ -238,7 +239,7 @@ public final class VirtualScheduler implements Scheduler {
         }
     }
 
-    /** Whether no task and no timer is waiting. */
+    /** {@return whether no task and no timer is waiting} */
     public boolean isIdle() {
         lock.lock();
         try {
@@ -248,7 +249,7 @@ public final class VirtualScheduler implements Scheduler {
         }
     }
 
-    /** The {@link ManualClock#nanoTime()} at which the next timer is due, if there is one. */
+    /** {@return the {@link ManualClock#nanoTime()} at which the next timer is due, if there is one} */
     public OptionalLong nextTimerDueNanos() {
         lock.lock();
         try {
@@ -259,7 +260,10 @@ public final class VirtualScheduler implements Scheduler {
         }
     }
 
-    /** Every exception a task threw so far, oldest first (each was also rethrown when it happened). */
+    /**
+     * {@return every exception a task threw so far, oldest first} Each was also rethrown when it
+     * happened.
+     */
     public List<Throwable> failures() {
         lock.lock();
         try {
@@ -291,7 +295,7 @@ public final class VirtualScheduler implements Scheduler {
      * Runs pending work, then timers due at or before {@code target} one by one, each at its due
      * time followed by the work it made pending; stops early once {@code condition} (if any) holds.
      */
-    private int runTimersUntil(long target, BooleanSupplier condition) {
+    private int runTimersUntil(long target, @Nullable BooleanSupplier condition) {
         int ran = runDueAtCurrentTime();
         while (condition == null || !condition.getAsBoolean()) {
             Timer timer = pollTimerDueBy(target);
@@ -329,7 +333,7 @@ public final class VirtualScheduler implements Scheduler {
         }
     }
 
-    private Timer pollTimerDueBy(long target) {
+    private @Nullable Timer pollTimerDueBy(long target) {
         lock.lock();
         try {
             return pollTimerDueByLocked(target);
@@ -338,7 +342,7 @@ public final class VirtualScheduler implements Scheduler {
         }
     }
 
-    private Timer pollTimerDueByLocked(long target) {
+    private @Nullable Timer pollTimerDueByLocked(long target) {
         Timer next = timers.peek();
         if (next == null || next.due > target) {
             return null;
@@ -348,7 +352,7 @@ public final class VirtualScheduler implements Scheduler {
         return next;
     }
 
-    private void runOne(Runnable task, Timer timer) {
+    private void runOne(Runnable task, @Nullable Timer timer) {
         long now = clock.nanoTime();
         if (now != instantOfCount) {
             instantOfCount = now;

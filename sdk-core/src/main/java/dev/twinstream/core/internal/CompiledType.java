@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An {@link EventType} prepared for the hot path: its Jackson writer, resolved required-field
@@ -39,23 +40,26 @@ final class CompiledType {
      * slot, and the name of that sink, so {@code track()} checks each payload once, against one number.
      */
     private final int[] slotMaxBytes;
-    private final String[] slotMaxBytesSink;
+    /** Null where no sink of the slot limits record size below {@link Integer#MAX_VALUE}. */
+    private final @Nullable String[] slotMaxBytesSink;
     private final ObjectWriter writer;
     // Parallel lists walked by index: validate runs on every track() call.
     private final List<String> requiredNames;
     private final List<Function<Object, ?>> requiredGetters;
     private final List<String> ruleNames;
     private final List<Predicate<Object>> rules;
-    private final Function<Object, String> partitionKey;
+    private final @Nullable Function<Object, @Nullable String> partitionKey;
     /** The smallest {@link dev.twinstream.core.spi.SinkLimits#maxPartitionKeyChars} of the type's sinks. */
     private final int maxKeyChars;
-    private final String maxKeyCharsSink;
-    private final Function<Object, String> routingKey;
+    /** Null when no sink of the type bounds partition keys. */
+    private final @Nullable String maxKeyCharsSink;
+    private final @Nullable Function<Object, @Nullable String> routingKey;
 
     private CompiledType(Class<?> javaType, String name, ObjectWriter writer, Map<String, Function<Object, ?>> required,
-                         Map<String, Predicate<Object>> rules, Function<Object, String> partitionKey, int maxKeyChars,
-                         String maxKeyCharsSink, Function<Object, String> routingKey, int sinkMask, int[] slots,
-                         int[] slotMaxBytes, String[] slotMaxBytesSink) {
+                         Map<String, Predicate<Object>> rules, @Nullable Function<Object, @Nullable String> partitionKey,
+                         int maxKeyChars, @Nullable String maxKeyCharsSink,
+                         @Nullable Function<Object, @Nullable String> routingKey, int sinkMask, int[] slots,
+                         int[] slotMaxBytes, @Nullable String[] slotMaxBytesSink) {
         this.javaType = javaType;
         this.name = name;
         this.nameJson = Json.quoted(name);
@@ -144,8 +148,9 @@ final class CompiledType {
             }
             i++;
         }
-        Function<Object, String> key = (Function<Object, String>) type.partitionKey().orElse(null);
-        Function<Object, String> routingKey = (Function<Object, String>) type.routingKey().orElse(null);
+        Function<Object, @Nullable String> key = (Function<Object, @Nullable String>) type.partitionKey().orElse(null);
+        Function<Object, @Nullable String> routingKey =
+                (Function<Object, @Nullable String>) type.routingKey().orElse(null);
         return new CompiledType(type.javaType(), type.name(), mapper.writerFor(type.javaType()), required, rules, key,
                 maxKeyChars, maxKeyCharsSink, routingKey, mask, slotArray, slotMaxBytes, slotMaxBytesSink);
     }
@@ -222,7 +227,7 @@ final class CompiledType {
         }
     }
 
-    private static boolean isMissing(Object value) {
+    private static boolean isMissing(@Nullable Object value) {
         if (value == null) {
             return true;
         }
@@ -276,7 +281,7 @@ final class CompiledType {
     }
 
     /** The event's routing key, or null when the type has none. */
-    String routingKey(Object event) {
+    @Nullable String routingKey(Object event) {
         if (routingKey == null) {
             return null;
         }
@@ -310,7 +315,7 @@ final class CompiledType {
         return reject(Reason.NOT_SERIALIZABLE, "it cannot be serialized to JSON: " + detail, e);
     }
 
-    EventRejectedException reject(Reason reason, String problem, Throwable cause) {
+    EventRejectedException reject(Reason reason, String problem, @Nullable Throwable cause) {
         return new EventRejectedException(reason, name, "Event of type '" + name + "' rejected: " + problem, cause);
     }
 }

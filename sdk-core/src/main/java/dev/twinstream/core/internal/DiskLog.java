@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.zip.CRC32;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,7 +73,7 @@ final class DiskLog implements EventLog {
     // Append side: guarded by the index's monitor (the StoreHook runs under it).
     private final CRC32 appendCrc = new CRC32();
     private final ArrayDeque<Chunk> sealed = new ArrayDeque<>();
-    private Chunk filling;
+    private @Nullable Chunk filling;
     /** Bytes the newest segment will hold once everything buffered is written; -1: start a new one. */
     private long segmentFill = -1;
     /** The sequence number after the last framed record. */
@@ -85,7 +86,7 @@ final class DiskLog implements EventLog {
     private final ArrayDeque<Chunk> unforced = new ArrayDeque<>();
     /** First sequence numbers of the segment files, oldest first; the last is the active one. */
     private final ArrayDeque<Long> segments = new ArrayDeque<>();
-    private JournalStorage.JournalFile active;
+    private JournalStorage.@Nullable JournalFile active;
     private long activeSize;
     private long forcedSize;
     private boolean directoryDirty;
@@ -101,11 +102,11 @@ final class DiskLog implements EventLog {
     private long forces;
     private long forcedBytes;
     private long writeFailures;
-    private volatile IOException failure;
+    private volatile @Nullable IOException failure;
     private volatile boolean checkpointDirty;
 
     // The writer thread.
-    private volatile Thread writer;
+    private volatile @Nullable Thread writer;
     private volatile boolean writerParked;
     private volatile boolean stopping;
 
@@ -591,7 +592,7 @@ final class DiskLog implements EventLog {
     }
 
     /** The current write failure, or null. */
-    IOException failure() {
+    @Nullable IOException failure() {
         return failure;
     }
 
@@ -702,7 +703,7 @@ final class DiskLog implements EventLog {
         }
     }
 
-    private static void closeQuietly(Closeable c) {
+    private static void closeQuietly(@Nullable Closeable c) {
         if (c != null) {
             try {
                 c.close();
@@ -898,7 +899,7 @@ final class DiskLog implements EventLog {
         }
 
         /** The record for the sinks that still need it (by name), or null if none does. */
-        private LogRecord restore(JournalFormat.Frame frame, JournalFormat.Header layout, long[] cp, long nowNanos,
+        private @Nullable LogRecord restore(JournalFormat.Frame frame, JournalFormat.Header layout, long[] cp, long nowNanos,
                                   long nowMillis, Recovered r) {
             int mask = 0;
             byte[][] payloads = new byte[slotCount()][];

@@ -6,6 +6,7 @@ import dev.twinstream.core.Envelope;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** The {@link Envelope} the tracker builds for one {@code track()} call, with precomputed JSON fragments. */
 final class EncodedEnvelope implements Envelope {
@@ -14,15 +15,15 @@ final class EncodedEnvelope implements Envelope {
     private final byte[] eventIdAscii;
     private final long occurredAtMillis;
     private final String partitionKey;
-    private final String routingKey;
+    private final @Nullable String routingKey;
     private final Object event;
     /** Computed on first use: the JSON-lines format usually serializes the event straight into its line. */
-    private byte[] dataJson;
+    private byte @Nullable [] dataJson;
     private final TrackerContext context;
-    private JsonNode dataTree;
+    private @Nullable JsonNode dataTree;
 
     EncodedEnvelope(CompiledType type, byte[] eventIdAscii, String eventId, long occurredAtMillis, String partitionKey,
-                    String routingKey, Object event, TrackerContext context) {
+                    @Nullable String routingKey, Object event, TrackerContext context) {
         this.type = type;
         this.eventIdAscii = eventIdAscii;
         this.eventId = eventId;
@@ -41,7 +42,8 @@ final class EncodedEnvelope implements Envelope {
         return type.nameJson;
     }
 
-    byte[] contextJson() {
+    /** The context as a JSON object, or null when the tracker has none. */
+    byte @Nullable [] contextJson() {
         return context.json;
     }
 
@@ -61,7 +63,7 @@ final class EncodedEnvelope implements Envelope {
     }
 
     @Override
-    public String routingKey() {
+    public @Nullable String routingKey() {
         return routingKey;
     }
 
@@ -117,7 +119,8 @@ final class EncodedEnvelope implements Envelope {
     /** The tracker-wide parts of every envelope. */
     static final class TrackerContext {
         final Map<String, String> values;
-        final byte[] json;
+        /** Null when there is no context. */
+        final byte @Nullable [] json;
         final ObjectMapper mapper;
 
         TrackerContext(Map<String, String> values, ObjectMapper mapper) {

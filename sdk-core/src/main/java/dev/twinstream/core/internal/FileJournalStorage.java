@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@link JournalStorage} on a real directory through {@link FileChannel}. Where the file system
@@ -97,7 +98,7 @@ final class FileJournalStorage implements JournalStorage {
     }
 
     @Override
-    public Closeable tryLock(String name) throws IOException {
+    public @Nullable Closeable tryLock(String name) throws IOException {
         Path path = directory.resolve(name);
         FileChannel channel = posix ? FileChannel.open(path, OPEN_OPTIONS, ownerOnly()) : FileChannel.open(path, OPEN_OPTIONS);
         FileLock lock;

@@ -5,12 +5,13 @@ import dev.twinstream.core.spi.SinkBatch;
 import java.util.AbstractList;
 import java.util.List;
 import java.util.function.BiConsumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One {@code send} call: the records, their attempt numbers, and — once the sink answers — its
  * result. Doubles as the completion callback, so a call allocates one object besides its arrays.
  */
-final class InFlightBatch implements SinkBatch, BiConsumer<BatchResult, Throwable> {
+final class InFlightBatch implements SinkBatch, BiConsumer<@Nullable BatchResult, @Nullable Throwable> {
     final SinkChannel channel;
     final LogRecord[] records;
     final int[] attempts;
@@ -18,8 +19,8 @@ final class InFlightBatch implements SinkBatch, BiConsumer<BatchResult, Throwabl
     int size;
     long bytes;
     /** Set by the completing thread, read by the dispatcher after the completion queue hand-off. */
-    BatchResult result;
-    Throwable error;
+    @Nullable BatchResult result;
+    @Nullable Throwable error;
 
     InFlightBatch(SinkChannel channel, int capacity, int slot) {
         this.channel = channel;
@@ -67,7 +68,7 @@ final class InFlightBatch implements SinkBatch, BiConsumer<BatchResult, Throwabl
     }
 
     @Override
-    public void accept(BatchResult result, Throwable error) {
+    public void accept(@Nullable BatchResult result, @Nullable Throwable error) {
         this.result = result;
         this.error = error;
         channel.completed(this);
@@ -104,7 +105,7 @@ final class InFlightBatch implements SinkBatch, BiConsumer<BatchResult, Throwabl
     }
 
     @Override
-    public String routingKey(int index) {
+    public @Nullable String routingKey(int index) {
         return records[check(index)].routingKey;
     }
 

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.zip.CRC32;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The disk journal's byte layout, version 1 (big-endian throughout; {@code docs/JOURNAL.md} has the
@@ -67,7 +68,7 @@ final class JournalFormat {
         }
     }
 
-    static byte[] utf8(String s) {
+    static byte @Nullable [] utf8(@Nullable String s) {
         return s == null ? null : s.getBytes(StandardCharsets.UTF_8);
     }
 
@@ -102,7 +103,7 @@ final class JournalFormat {
     }
 
     /** Parses a segment header, or returns null if it does not validate. */
-    static Header readHeader(byte[] b, int size) {
+    static @Nullable Header readHeader(byte[] b, int size) {
         try {
             Reader in = new Reader(b, 0, size);
             if (in.getInt() != SEGMENT_MAGIC || in.getShort() != VERSION) {
@@ -164,8 +165,9 @@ final class JournalFormat {
         String eventId;
         String eventType;
         String partitionKey;
-        String routingKey;
-        byte[][] payloads;
+        @Nullable String routingKey;
+        /** Per slot; null for a slot without a payload. */
+        byte[] @Nullable [] payloads;
         /** Bytes the frame takes, prefix included. */
         int length;
     }
@@ -175,7 +177,7 @@ final class JournalFormat {
      *
      * @return the frame, or null
      */
-    static Frame readFrame(byte[] b, int pos, int size, CRC32 crc) {
+    static @Nullable Frame readFrame(byte[] b, int pos, int size, CRC32 crc) {
         if (size - pos < FRAME_PREFIX + MIN_BODY) {
             return null;
         }
@@ -229,7 +231,7 @@ final class JournalFormat {
     }
 
     /** The committed position per sink name, or null if the content does not validate. */
-    static Map<String, Long> readCheckpoint(byte[] b, int size) {
+    static @Nullable Map<String, Long> readCheckpoint(byte[] b, int size) {
         try {
             Reader in = new Reader(b, 0, size);
             if (in.getInt() != CHECKPOINT_MAGIC || in.getShort() != VERSION) {
@@ -312,7 +314,7 @@ final class JournalFormat {
             putInt((int) v);
         }
 
-        void putBytes(byte[] b) {
+        void putBytes(byte @Nullable [] b) {
             if (b == null) {
                 putInt(-1);
                 return;
@@ -323,7 +325,7 @@ final class JournalFormat {
             len += b.length;
         }
 
-        void putString(String s) {
+        void putString(@Nullable String s) {
             putBytes(utf8(s));
         }
 
@@ -383,7 +385,7 @@ final class JournalFormat {
             return (long) getInt() << 32 | (getInt() & 0xFFFFFFFFL);
         }
 
-        byte[] getBytes() {
+        byte @Nullable [] getBytes() {
             int n = getInt();
             if (n == -1) {
                 return null;
@@ -394,7 +396,7 @@ final class JournalFormat {
             return out;
         }
 
-        String getString() {
+        @Nullable String getString() {
             byte[] s = getBytes();
             return s == null ? null : new String(s, StandardCharsets.UTF_8);
         }

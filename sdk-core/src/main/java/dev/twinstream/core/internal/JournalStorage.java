@@ -4,6 +4,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The disk journal's only way to the file system: a flat directory of named files. Small on
@@ -35,7 +36,7 @@ interface JournalStorage {
      *
      * @return the held lock, released by closing it; null if another holder has it
      */
-    Closeable tryLock(String name) throws IOException;
+    @Nullable Closeable tryLock(String name) throws IOException;
 
     /** One open file: positional reads and writes, force, truncate. */
     interface JournalFile extends Closeable {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** Small JSON helpers shared by the envelope encoders. */
 final class Json {
@@ -22,7 +23,7 @@ final class Json {
     }
 
     /** A string-to-string map as a JSON object, or {@code null} when empty. */
-    static byte[] objectOrNull(Map<String, String> map) {
+    static byte @Nullable [] objectOrNull(Map<String, String> map) {
         if (map.isEmpty()) {
             return null;
         }

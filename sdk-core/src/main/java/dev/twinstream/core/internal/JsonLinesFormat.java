@@ -9,6 +9,7 @@ import dev.twinstream.core.RecordFormat;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The full envelope as one JSON line. Built by writing precomputed fragments around the event's
@@ -55,7 +56,7 @@ public final class JsonLinesFormat implements RecordFormat {
         }
     }
 
-    private static void writeTimeAndContext(LineBuffer line, long occurredAtMillis, byte[] contextJson) {
+    private static void writeTimeAndContext(LineBuffer line, long occurredAtMillis, byte @Nullable [] contextJson) {
         line.write(OCCURRED_AT);
         line.writeTimestamp(occurredAtMillis);
         if (contextJson == null) {
@@ -80,7 +81,7 @@ public final class JsonLinesFormat implements RecordFormat {
         private static final int INITIAL_BYTES = 1024;
         /** Larger buffers are not kept for the next event, so one huge event does not pin memory. */
         private static final int MAX_RETAINED_BYTES = 64 * 1024;
-        private static final ThreadLocal<LineBuffer> PER_THREAD = new ThreadLocal<>();
+        private static final ThreadLocal<@Nullable LineBuffer> PER_THREAD = new ThreadLocal<>();
         /**
          * Events one buffer serves before the thread replaces it (and its generator) with a new one.
          * Kept for good, a thread's buffer and generator would be promoted to the old generation,
@@ -96,8 +97,8 @@ public final class JsonLinesFormat implements RecordFormat {
         private byte[] buf = new byte[INITIAL_BYTES];
         private int length;
         private boolean inUse;
-        private JsonGenerator generator;
-        private JsonFactory generatorFactory;
+        private @Nullable JsonGenerator generator;
+        private @Nullable JsonFactory generatorFactory;
         private int uses;
 
         static LineBuffer acquire() {

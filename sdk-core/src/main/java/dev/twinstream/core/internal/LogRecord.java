@@ -1,6 +1,7 @@
 package dev.twinstream.core.internal;
 
 import dev.twinstream.core.TrackedEvent;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One accepted event as it sits in the log: its identity, its payload per distinct record format,
@@ -11,12 +12,12 @@ final class LogRecord implements TrackedEvent {
     final String eventType;
     final String partitionKey;
     /** Null when the event has no routing key. */
-    final String routingKey;
+    final @Nullable String routingKey;
     final long occurredAtMillis;
     /** Clock nanos when accepted: the origin of ages and delivery timeouts. */
     final long acceptedNanos;
     /** Indexed by format slot; null for formats no sink of this record uses. */
-    final byte[][] payloads;
+    final byte[] @Nullable [] payloads;
     /**
      * Bit {@code i} set when sink {@code i} receives this record. Narrowed only by the log, under its
      * lock and before the record is stored, when a sink is over its quota.
@@ -25,7 +26,7 @@ final class LogRecord implements TrackedEvent {
     /** What the record costs the log: the sum of its distinct payloads. */
     final int sizeBytes;
     /** Non-null when the caller asked for a delivery receipt. */
-    final Receipt receipt;
+    final @Nullable Receipt receipt;
 
     /** Position in the log, assigned by {@link EventLog#append}. */
     long seq = -1;
@@ -36,8 +37,8 @@ final class LogRecord implements TrackedEvent {
     /** Bit {@code i} set once sink {@code i} reached a final outcome; owned by the dispatcher. */
     int terminalMask;
 
-    LogRecord(String eventId, String eventType, String partitionKey, String routingKey, long occurredAtMillis,
-              long acceptedNanos, byte[][] payloads, int sinkMask, Receipt receipt) {
+    LogRecord(String eventId, String eventType, String partitionKey, @Nullable String routingKey, long occurredAtMillis,
+              long acceptedNanos, byte[] @Nullable [] payloads, int sinkMask, @Nullable Receipt receipt) {
         this.eventId = eventId;
         this.eventType = eventType;
         this.partitionKey = partitionKey;
@@ -76,7 +77,7 @@ final class LogRecord implements TrackedEvent {
     }
 
     @Override
-    public String routingKey() {
+    public @Nullable String routingKey() {
         return routingKey;
     }
 

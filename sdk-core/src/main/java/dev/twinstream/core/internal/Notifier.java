@@ -6,6 +6,7 @@ import dev.twinstream.core.DropReason;
 import dev.twinstream.core.spi.DeadLetterHandler;
 import dev.twinstream.core.spi.RecordResult;
 import java.util.concurrent.Executor;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,11 +18,11 @@ import org.slf4j.LoggerFactory;
 final class Notifier {
     private static final Logger LOG = LoggerFactory.getLogger(Notifier.class);
 
-    private final DeliveryListener listener;
+    private final @Nullable DeliveryListener listener;
     private final DeadLetterHandler deadLetters;
     private final Executor executor;
 
-    Notifier(DeliveryListener listener, DeadLetterHandler deadLetters, Executor executor) {
+    Notifier(@Nullable DeliveryListener listener, DeadLetterHandler deadLetters, Executor executor) {
         this.listener = listener;
         this.deadLetters = deadLetters;
         this.executor = executor;
@@ -62,7 +63,7 @@ final class Notifier {
         }
     }
 
-    private void finish(String sink, LogRecord record, String failure) {
+    private void finish(String sink, LogRecord record, @Nullable String failure) {
         Receipt receipt = record.receipt;
         if (receipt != null && receipt.sinkDone(sink, record, failure)) {
             executor.execute(() -> receipt.complete(record));

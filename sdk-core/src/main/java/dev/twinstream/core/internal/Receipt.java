@@ -5,6 +5,7 @@ import dev.twinstream.core.TrackedEvent;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The future behind {@code trackWithReceipt}: completes once every sink of the event reached a
@@ -13,7 +14,7 @@ import java.util.concurrent.atomic.AtomicReference;
 final class Receipt {
     final CompletableFuture<TrackedEvent> future = new CompletableFuture<>();
     private final AtomicInteger remainingSinks;
-    private final AtomicReference<DeliveryFailedException> firstFailure = new AtomicReference<>();
+    private final AtomicReference<@Nullable DeliveryFailedException> firstFailure = new AtomicReference<>();
 
     Receipt(int sinkMask) {
         this.remainingSinks = new AtomicInteger(Integer.bitCount(sinkMask));
@@ -26,7 +27,7 @@ final class Receipt {
      * @param failure why the sink did not deliver, or null if it did
      * @return true if this was the last sink, so the caller must {@link #complete} the future
      */
-    boolean sinkDone(String sink, TrackedEvent event, String failure) {
+    boolean sinkDone(String sink, TrackedEvent event, @Nullable String failure) {
         if (failure != null) {
             firstFailure.compareAndSet(null, new DeliveryFailedException(sink, event,
                     "event " + event.eventId() + " (" + event.eventType() + ") not delivered to sink '" + sink + "': " + failure));

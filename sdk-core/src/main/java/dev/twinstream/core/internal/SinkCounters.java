@@ -40,6 +40,8 @@ final class SinkCounters {
     private final AtomicLong batchesSent = new AtomicLong();
     private final AtomicLong batchRecordsSent = new AtomicLong();
     private final AtomicLong batchBytesSent = new AtomicLong();
+    /** Per bucket, {@code send} calls whose record count fell in it (see {@link SinkMetrics#batchRecordsHistogram()}). */
+    private final AtomicLongArray batchRecordsBuckets = new AtomicLongArray(SinkMetrics.BATCH_RECORDS_BUCKETS);
     volatile int inFlightRequests;
     /** Accepted time of the oldest read-but-unfinished record, or Long.MAX_VALUE; published by the dispatcher. */
     volatile long oldestUnfinishedNanos = Long.MAX_VALUE;
@@ -74,9 +76,18 @@ final class SinkCounters {
     }
 
     void batchSent(int records, long bytes) {
+        batchRecordsBuckets.incrementAndGet(batchRecordsBucket(records));
         batchesSent.incrementAndGet();
         batchRecordsSent.addAndGet(records);
         batchBytesSent.addAndGet(bytes);
+    }
+
+    /**
+     * The histogram bucket of a {@code send} call of {@code records} records: the smallest {@code i}
+     * with {@code records <= 2^i} (0 for 0 or 1 record, 31 up to {@link Integer#MAX_VALUE}).
+     */
+    static int batchRecordsBucket(int records) {
+        return records <= 1 ? 0 : 32 - Integer.numberOfLeadingZeros(records - 1);
     }
 
     /** Events not yet final; reads the terminal counters before {@code accepted} so it never goes negative. */
@@ -103,8 +114,12 @@ final class SinkCounters {
         long a = unread.storedRecords + droppedBeforeStored.get();
         long pendingBytes = unread.storedBytes + droppedBeforeStoredBytes.get() - doneBytes;
         long oldest = Math.min(oldestUnfinishedNanos, unread.oldestNanos);
+        long[] buckets = new long[SinkMetrics.BATCH_RECORDS_BUCKETS];
+        for (int i = 0; i < buckets.length; i++) {
+            buckets[i] = batchRecordsBuckets.get(i);
+        }
         Duration age = oldest == Long.MAX_VALUE ? Duration.ZERO : Duration.ofNanos(Math.max(0, nowNanos - oldest));
         return new SinkMetrics(sink, a, d, retried.get(), dl, drops, pendingBytes, inFlightRequests,
-                batchesSent.get(), batchRecordsSent.get(), batchBytesSent.get(), age);
+                batchesSent.get(), batchRecordsSent.get(), batchBytesSent.get(), age, buckets);
     }
 }

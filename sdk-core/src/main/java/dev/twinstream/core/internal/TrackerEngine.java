@@ -38,6 +38,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,14 +58,14 @@ public final class TrackerEngine implements EventTracker, LogObserver {
      * sees is a fully built CompiledType (all its fields are final), so a stale one only costs a
      * map lookup.
      */
-    private CompiledType lastType;
+    private @Nullable CompiledType lastType;
     private final Map<Class<?>, CompiledType> registeredTypes;
     private final RecordFormat[] formats;
     private final SinkChannel[] channels;
     private final Map<String, Integer> sinkIndex;
     private final EventLog log;
     /** The same log when it is a disk journal, else null. */
-    private final DiskLog disk;
+    private final @Nullable DiskLog disk;
     private final dev.twinstream.core.Journal journal;
     private final long journalMaxBytes;
     private final Dispatcher dispatcher;
@@ -72,8 +73,8 @@ public final class TrackerEngine implements EventTracker, LogObserver {
     private final EncodedEnvelope.TrackerContext context;
     private final dev.twinstream.core.spi.DeadLetterHandler deadLetterHandler;
     private final Duration closeTimeout;
-    private final OwnThreads.DispatcherScheduler ownScheduler;
-    private final ThreadPoolExecutor ownListenerExecutor;
+    private final OwnThreads.@Nullable DispatcherScheduler ownScheduler;
+    private final @Nullable ThreadPoolExecutor ownListenerExecutor;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicLongArray rejected = new AtomicLongArray(REJECT_REASONS.length);
     private final AtomicLong bufferFullRejections = new AtomicLong();

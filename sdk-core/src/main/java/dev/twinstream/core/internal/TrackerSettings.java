@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadFactory;
+import org.jspecify.annotations.Nullable;
 
 /** What {@code EventTracker.Builder} collected, handed to {@link TrackerEngine}. Nullable fields mean "default". */
 public final class TrackerSettings {
@@ -27,22 +28,23 @@ public final class TrackerSettings {
     final Map<String, SinkOptions> sinkOptions;
     final RetryPolicy retry;
     final Journal journal;
-    final DeliveryListener listener;
+    final @Nullable DeliveryListener listener;
     final DeadLetterHandler deadLetterHandler;
     final Map<String, String> context;
     final ObjectMapper objectMapper;
     final Clock clock;
-    final Scheduler scheduler;
-    final Executor listenerExecutor;
-    final ThreadFactory threadFactory;
+    final @Nullable Scheduler scheduler;
+    final @Nullable Executor listenerExecutor;
+    final @Nullable ThreadFactory threadFactory;
     final Random random;
     final Duration closeTimeout;
 
     /** Copies the collections; the builder may be reused. */
     public TrackerSettings(List<EventType<?>> eventTypes, Map<String, Sink> sinks, Map<String, SinkOptions> sinkOptions,
-                           RetryPolicy retry, Journal journal, DeliveryListener listener,
+                           RetryPolicy retry, Journal journal, @Nullable DeliveryListener listener,
                            DeadLetterHandler deadLetterHandler, Map<String, String> context, ObjectMapper objectMapper,
-                           Clock clock, Scheduler scheduler, Executor listenerExecutor, ThreadFactory threadFactory,
+                           Clock clock, @Nullable Scheduler scheduler, @Nullable Executor listenerExecutor,
+                           @Nullable ThreadFactory threadFactory,
                            Random random, Duration closeTimeout) {
         this.eventTypes = Collections.unmodifiableList(new ArrayList<>(eventTypes));
         this.sinks = Collections.unmodifiableMap(new LinkedHashMap<>(sinks));

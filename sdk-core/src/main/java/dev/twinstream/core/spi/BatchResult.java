@@ -3,25 +3,40 @@ package dev.twinstream.core.spi;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /** One {@link RecordResult} per record of a {@link SinkBatch}, in batch order. Immutable. */
 public final class BatchResult {
-    private final RecordResult[] results;
-    private final RecordResult uniform;
+    /** The results in batch order; null when {@code uniform} is set. */
+    private final RecordResult @Nullable [] results;
+    /** The result of every record; null when {@code results} is set. */
+    private final @Nullable RecordResult uniform;
     private final int size;
 
-    private BatchResult(RecordResult[] results, RecordResult uniform, int size) {
+    private BatchResult(RecordResult @Nullable [] results, @Nullable RecordResult uniform, int size) {
         this.results = results;
         this.uniform = uniform;
         this.size = size;
     }
 
-    /** Every one of {@code size} records succeeded. */
+    /**
+     * Every one of {@code size} records succeeded.
+     *
+     * @param size the number of records in the batch
+     * @return the result
+     */
     public static BatchResult allOk(int size) {
         return allFailed(size, RecordResult.ok());
     }
 
-    /** Every one of {@code size} records has the same result (typically a whole-call failure). */
+    /**
+     * Every one of {@code size} records has the same result (typically a whole-call failure).
+     *
+     * @param size the number of records in the batch, at least 0
+     * @param result the result of every record
+     * @return the batch result
+     * @throws IllegalArgumentException if {@code size} is negative
+     */
     public static BatchResult allFailed(int size, RecordResult result) {
         if (size < 0) {
             throw new IllegalArgumentException("size must be at least 0 but was " + size);
@@ -29,7 +44,13 @@ public final class BatchResult {
         return new BatchResult(null, Objects.requireNonNull(result, "result"), size);
     }
 
-    /** The given results, one per record in batch order. */
+    /**
+     * The given results, one per record in batch order.
+     *
+     * @param results the results; copied
+     * @return the batch result
+     * @throws NullPointerException if a result is null
+     */
     public static BatchResult of(List<RecordResult> results) {
         RecordResult[] copy = results.toArray(new RecordResult[0]);
         for (int i = 0; i < copy.length; i++) {
@@ -38,12 +59,18 @@ public final class BatchResult {
         return new BatchResult(copy, null, copy.length);
     }
 
-    /** Number of results. */
+    /** {@return the number of results} */
     public int size() {
         return size;
     }
 
-    /** The result of the record at {@code index} in the batch. */
+    /**
+     * The result of the record at {@code index} in the batch.
+     *
+     * @param index the record's position in the batch
+     * @return its result
+     * @throws IndexOutOfBoundsException if {@code index} is not below {@link #size()}
+     */
     public RecordResult get(int index) {
         if (index < 0 || index >= size) {
             throw new IndexOutOfBoundsException("index " + index + " outside 0.." + (size - 1));

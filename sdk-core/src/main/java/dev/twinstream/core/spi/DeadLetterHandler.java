@@ -5,7 +5,7 @@ import dev.twinstream.core.DeadLetter;
 /**
  * Receives every event a sink could not deliver: permanent errors, records whose delivery timeout
  * or attempt budget ran out. The tracker's default keeps them in memory for inspection and replay
- * ({@code EventTracker.deadLetters()}) and logs a rate-limited warning.
+ * ({@code EventTracker.deadLetterStore()}) and logs a rate-limited warning.
  *
  * <p>Called on the tracker's listener thread, one dead letter at a time. An exception thrown here is
  * logged and does not stop the tracker; the dead letter then stays counted as dead-lettered.
@@ -13,6 +13,10 @@ import dev.twinstream.core.DeadLetter;
 @FunctionalInterface
 public interface DeadLetterHandler {
 
-    /** Takes ownership of one dead letter. Should return quickly. */
+    /**
+     * Takes ownership of one dead letter. Should return quickly.
+     *
+     * @param deadLetter the event a sink could not deliver
+     */
     void onDeadLetter(DeadLetter deadLetter);
 }

@@ -1,6 +1,7 @@
 package dev.twinstream.core.spi;
 
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /** The outcome of one record in one {@link Sink#send} call. Immutable. */
 public final class RecordResult {
@@ -18,52 +19,64 @@ public final class RecordResult {
     private static final RecordResult OK = new RecordResult(Status.OK, null, null);
 
     private final Status status;
-    private final String code;
-    private final String message;
+    private final @Nullable String code;
+    private final @Nullable String message;
 
-    private RecordResult(Status status, String code, String message) {
+    private RecordResult(Status status, @Nullable String code, @Nullable String message) {
         this.status = status;
         this.code = code;
         this.message = message;
     }
 
-    /** The shared success result. */
+    /** {@return the shared success result} */
     public static RecordResult ok() {
         return OK;
     }
 
-    /** A failure worth retrying, with the destination's error code and message. */
-    public static RecordResult retryable(String code, String message) {
+    /**
+     * A failure worth retrying, with the destination's error code and message.
+     *
+     * @param code the destination's error code, for example {@code ServiceUnavailableException}
+     * @param message the destination's error message, or {@code null}
+     * @return the result
+     */
+    public static RecordResult retryable(String code, @Nullable String message) {
         return new RecordResult(Status.RETRYABLE, Objects.requireNonNull(code, "code"), message);
     }
 
-    /** A failure that will not go away by retrying, with the destination's error code and message. */
-    public static RecordResult permanent(String code, String message) {
+    /**
+     * A failure that will not go away by retrying, with the destination's error code and message.
+     *
+     * @param code the destination's error code
+     * @param message the destination's error message, or {@code null}
+     * @return the result
+     */
+    public static RecordResult permanent(String code, @Nullable String message) {
         return new RecordResult(Status.PERMANENT, Objects.requireNonNull(code, "code"), message);
     }
 
-    /** The status. */
+    /** {@return the status} */
     public Status status() {
         return status;
     }
 
-    /** Whether the record was accepted. */
+    /** {@return whether the record was accepted} */
     public boolean isOk() {
         return status == Status.OK;
     }
 
-    /** The error code (for example {@code ServiceUnavailableException}); {@code null} when OK. */
-    public String code() {
+    /** {@return the error code (for example {@code ServiceUnavailableException}); {@code null} when OK} */
+    public @Nullable String code() {
         return code;
     }
 
-    /** The error message; may be {@code null}. */
-    public String message() {
+    /** {@return the error message; may be {@code null}} */
+    public @Nullable String message() {
         return message;
     }
 
     @Override
-    public boolean equals(Object o) {
+    public boolean equals(@Nullable Object o) {
         if (!(o instanceof RecordResult)) {
             return false;
         }

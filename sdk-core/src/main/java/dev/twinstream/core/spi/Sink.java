@@ -18,7 +18,7 @@ import java.util.concurrent.CompletionStage;
  */
 public interface Sink extends AutoCloseable {
 
-    /** The limits of one call; constant for the life of the sink. */
+    /** {@return the limits of one call; constant for the life of the sink} */
     SinkLimits limits();
 
     /**

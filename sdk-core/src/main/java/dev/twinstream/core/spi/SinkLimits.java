@@ -1,5 +1,7 @@
 package dev.twinstream.core.spi;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The hard limits of one sink's destination, declared by the sink and never exceeded by the
  * dispatcher. Bytes are the bytes of the payloads the sink receives (one payload per event, in the
@@ -25,6 +27,7 @@ public final class SinkLimits {
      * @param maxRecordsPerBatch most events in one {@link Sink#send} call, at least 1
      * @param maxBytesPerBatch most payload bytes in one call, at least {@code maxBytesPerRecord}
      * @param maxBytesPerRecord largest payload of a single event, at least 1
+     * @return the limits, without a bound on partition keys
      * @throws IllegalArgumentException naming the first value out of range
      */
     public static SinkLimits of(int maxRecordsPerBatch, long maxBytesPerBatch, int maxBytesPerRecord) {
@@ -56,31 +59,31 @@ public final class SinkLimits {
         return new SinkLimits(maxRecordsPerBatch, maxBytesPerBatch, maxBytesPerRecord, maxChars);
     }
 
-    /** Most events in one {@link Sink#send} call. */
+    /** {@return the most events in one {@link Sink#send} call} */
     public int maxRecordsPerBatch() {
         return maxRecordsPerBatch;
     }
 
-    /** Most payload bytes in one {@link Sink#send} call. */
+    /** {@return the most payload bytes in one {@link Sink#send} call} */
     public long maxBytesPerBatch() {
         return maxBytesPerBatch;
     }
 
-    /** Largest payload of a single event; larger events are rejected at {@code track()}. */
+    /** {@return the largest payload of a single event; larger events are rejected at {@code track()}} */
     public int maxBytesPerRecord() {
         return maxBytesPerRecord;
     }
 
     /**
-     * Longest partition key in Unicode code points; {@link Integer#MAX_VALUE} (the default) when the
-     * destination does not bound it.
+     * {@return the longest partition key in Unicode code points; {@link Integer#MAX_VALUE} (the
+     * default) when the destination does not bound it}
      */
     public int maxPartitionKeyChars() {
         return maxPartitionKeyChars;
     }
 
     @Override
-    public boolean equals(Object o) {
+    public boolean equals(@Nullable Object o) {
         if (!(o instanceof SinkLimits)) {
             return false;
         }

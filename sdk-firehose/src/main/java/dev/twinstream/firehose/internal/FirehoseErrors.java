@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
@@ -90,7 +91,7 @@ public final class FirehoseErrors {
 
     private FirehoseErrors() {}
 
-    /** The listed error codes and what each maps to. */
+    /** {@return the listed error codes and what each maps to} */
     public static Map<String, RecordResult.Status> table() {
         return TABLE;
     }
@@ -99,10 +100,10 @@ public final class FirehoseErrors {
      * The result of one {@code PutRecordBatch} entry.
      *
      * @param errorCode the entry's {@code ErrorCode}; {@code null} when the entry succeeded
-     * @param errorMessage the entry's {@code ErrorMessage}
+     * @param errorMessage the entry's {@code ErrorMessage}; may be {@code null}
      * @return OK, or the failure with the code and message
      */
-    public static RecordResult forEntry(String errorCode, String errorMessage) {
+    public static RecordResult forEntry(@Nullable String errorCode, @Nullable String errorMessage) {
         if (errorCode == null) {
             return RecordResult.ok();
         }
@@ -161,7 +162,7 @@ public final class FirehoseErrors {
         return RecordResult.Status.RETRYABLE;
     }
 
-    private static RecordResult result(RecordResult.Status status, String code, String message) {
+    private static RecordResult result(RecordResult.Status status, String code, @Nullable String message) {
         return status == RecordResult.Status.PERMANENT
                 ? RecordResult.permanent(code, message)
                 : RecordResult.retryable(code, message);

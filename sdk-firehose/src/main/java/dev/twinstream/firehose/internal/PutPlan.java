@@ -43,37 +43,49 @@ public final class PutPlan {
         bytes += length;
     }
 
-    /** The delivery stream. */
+    /** {@return the delivery stream} */
     public String stream() {
         return stream;
     }
 
-    /** Number of records. */
+    /** {@return the number of records} */
     public int recordCount() {
         return recordCount;
     }
 
-    /** Sum of the record sizes. */
+    /** {@return the sum of the record sizes} */
     public long bytes() {
         return bytes;
     }
 
-    /** Number of events. */
+    /** {@return the number of events} */
     public int eventCount() {
         return eventCount;
     }
 
-    /** First position in {@link #event(int)} of record {@code record}. */
+    /**
+     * {@return the first position in {@link #event(int)} of record {@code record}}
+     *
+     * @param record the record's index
+     */
     public int recordStart(int record) {
         return record == 0 ? 0 : recordEnds[record - 1];
     }
 
-    /** Exclusive end position in {@link #event(int)} of record {@code record}. */
+    /**
+     * {@return the exclusive end position in {@link #event(int)} of record {@code record}}
+     *
+     * @param record the record's index
+     */
     public int recordEnd(int record) {
         return recordEnds[record];
     }
 
-    /** The batch position of the {@code k}-th event of this request. */
+    /**
+     * {@return the batch position of the {@code k}-th event of this request}
+     *
+     * @param k the event's index in this request
+     */
     public int event(int k) {
         return events[k];
     }
@@ -81,6 +93,9 @@ public final class PutPlan {
     /**
      * The SDK records: a single event's payload is wrapped without copying (the batch stays valid
      * and unmodified until the call completes); a packed record is the concatenation of its events.
+     *
+     * @param batch the batch the plan was made for
+     * @return one SDK record per planned record, in order
      */
     public List<Record> toRecords(SinkBatch batch) {
         List<Record> records = new ArrayList<>(recordCount);

@@ -43,6 +43,10 @@ public final class RecordPacker {
      * Plans the requests for the events {@code events[0..count)} of {@code batch}, all bound for
      * {@code stream}, in that order.
      *
+     * @param batch the batch
+     * @param stream the delivery stream
+     * @param events positions in {@code batch}
+     * @param count how many of {@code events} to plan
      * @return at least one request
      */
     public List<PutPlan> plan(SinkBatch batch, String stream, int[] events, int count) {

@@ -55,12 +55,12 @@ public final class Aggregator {
         messageBytes = 0;
     }
 
-    /** Number of events added since the last reset. */
+    /** {@return the number of events added since the last reset} */
     public int count() {
         return data.size();
     }
 
-    /** Size of the aggregated record so far (magic + protobuf + MD5). */
+    /** {@return the size of the aggregated record so far (magic + protobuf + MD5)} */
     public long size() {
         return FRAMING_BYTES + messageBytes;
     }
@@ -71,6 +71,7 @@ public final class Aggregator {
      * @param partitionKey the event's partition key
      * @param keyUtf8Length the length of its UTF-8 encoding
      * @param dataLength the payload length
+     * @return the size in bytes
      */
     public long sizeWith(String partitionKey, int keyUtf8Length, int dataLength) {
         Integer existing = keyIndexes.get(partitionKey);
@@ -82,12 +83,23 @@ public final class Aggregator {
         return size() + added;
     }
 
-    /** The size of an aggregated record holding only an event with this key and payload length. */
+    /**
+     * {@return the size of an aggregated record holding only an event with this key and payload length}
+     *
+     * @param keyUtf8Length the length of the key's UTF-8 encoding
+     * @param dataLength the payload length
+     */
     public static long sizeAlone(int keyUtf8Length, int dataLength) {
         return FRAMING_BYTES + 1 + varintSize(keyUtf8Length) + keyUtf8Length + recordFieldBytes(0, dataLength);
     }
 
-    /** Adds one event; the arrays are referenced until {@link #toBytes()}. */
+    /**
+     * Adds one event; the arrays are referenced until {@link #toBytes()}.
+     *
+     * @param partitionKey the event's partition key
+     * @param keyUtf8 its UTF-8 encoding
+     * @param payload the event's payload
+     */
     public void add(String partitionKey, byte[] keyUtf8, byte[] payload) {
         Integer index = keyIndexes.get(partitionKey);
         if (index == null) {
@@ -104,7 +116,7 @@ public final class Aggregator {
         messageBytes += recordFieldBytes(index, payload.length);
     }
 
-    /** Encodes magic + message + MD5 of the message. */
+    /** {@return the encoded record: magic + message + MD5 of the message} */
     public byte[] toBytes() {
         int total = (int) size();
         byte[] out = new byte[total];

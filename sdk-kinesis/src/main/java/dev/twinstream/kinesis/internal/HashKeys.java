@@ -20,7 +20,7 @@ public final class HashKeys {
 
     private HashKeys() {}
 
-    /** A fresh MD5 digest; every JRE must provide MD5 ({@link MessageDigest} javadoc). */
+    /** {@return a fresh MD5 digest} Every JRE must provide MD5 ({@link MessageDigest} javadoc). */
     public static MessageDigest newMd5() {
         try {
             return MessageDigest.getInstance("MD5");
@@ -29,12 +29,20 @@ public final class HashKeys {
         }
     }
 
-    /** The 16-byte MD5 of {@code key}'s UTF-8 bytes. */
+    /**
+     * {@return the 16-byte MD5 of {@code keyUtf8}}
+     *
+     * @param keyUtf8 a partition key's UTF-8 bytes
+     */
     public static byte[] md5(byte[] keyUtf8) {
         return MD5.get().digest(keyUtf8);
     }
 
-    /** The hash key of {@code partitionKey} as an unsigned 128-bit integer. */
+    /**
+     * {@return the hash key of {@code partitionKey} as an unsigned 128-bit integer}
+     *
+     * @param partitionKey the partition key
+     */
     public static BigInteger hashKey(String partitionKey) {
         return new BigInteger(1, md5(partitionKey.getBytes(StandardCharsets.UTF_8)));
     }

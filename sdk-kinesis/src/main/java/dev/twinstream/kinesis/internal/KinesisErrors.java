@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -66,13 +67,23 @@ public final class KinesisErrors {
 
     private KinesisErrors() {}
 
-    /** The disposition of a known code, or {@code null} for a code not in the table. */
-    public static RecordResult.Status statusOf(String code) {
+    /**
+     * {@return the disposition of a known code, or {@code null} for a code not in the table}
+     *
+     * @param code an error code
+     */
+    public static RecordResult.@Nullable Status statusOf(String code) {
         return TABLE.get(code);
     }
 
-    /** The result of one failed {@code PutRecords} entry. Unknown codes are retryable. */
-    public static RecordResult forEntry(String errorCode, String errorMessage) {
+    /**
+     * The result of one failed {@code PutRecords} entry. Unknown codes are retryable.
+     *
+     * @param errorCode the entry's {@code ErrorCode}; {@code null} or empty counts as an unknown code
+     * @param errorMessage the entry's {@code ErrorMessage}; may be {@code null}
+     * @return a RETRYABLE or PERMANENT result
+     */
+    public static RecordResult forEntry(@Nullable String errorCode, @Nullable String errorMessage) {
         String code = errorCode == null || errorCode.isEmpty() ? "UnknownError" : errorCode;
         RecordResult.Status status = TABLE.get(code);
         return status == RecordResult.Status.PERMANENT
@@ -89,6 +100,9 @@ public final class KinesisErrors {
      *   <li>no response ({@link SdkClientException}: connection, timeout): retryable;
      *   <li>anything else: retryable, with the exception's class name as the code.
      * </ul>
+     *
+     * @param error what the client's future completed with, possibly wrapped
+     * @return a RETRYABLE or PERMANENT result
      */
     public static RecordResult forException(Throwable error) {
         Throwable e = unwrap(error);
@@ -119,7 +133,11 @@ public final class KinesisErrors {
         return RecordResult.retryable(e.getClass().getSimpleName(), String.valueOf(e.getMessage()));
     }
 
-    /** Whether a whole-call failure suggests our shard map is stale (the stream or a shard changed). */
+    /**
+     * {@return whether a whole-call failure suggests our shard map is stale (the stream or a shard changed)}
+     *
+     * @param result the result of the failed call
+     */
     public static boolean suggestsStaleShardMap(RecordResult result) {
         return "ResourceNotFoundException".equals(result.code()) || "InvalidArgumentException".equals(result.code());
     }

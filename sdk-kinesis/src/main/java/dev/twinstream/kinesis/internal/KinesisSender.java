@@ -14,6 +14,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.SdkBytes;
@@ -63,7 +64,22 @@ public final class KinesisSender {
     private final Map<String, TokenBucket> buckets = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
-    /** Creates the sender; all values were validated by the sink's builder. */
+    /**
+     * Creates the sender; all values were validated by the sink's builder.
+     *
+     * @param client the client to write with
+     * @param stream the stream
+     * @param shardMaps the stream's shard map
+     * @param aggregation whether to aggregate events per shard
+     * @param aggregatedRecordMaxBytes the target size of an aggregated record
+     * @param maxRequestBytes the most bytes per request
+     * @param rateLimiting whether to pace each shard
+     * @param shardRecordsPerSecond the per-shard record rate
+     * @param shardBytesPerSecond the per-shard byte rate
+     * @param throttlePenaltyNanos how far a throttled shard is pushed back
+     * @param clock the clock of the pacing
+     * @param scheduler runs the sends, held or not
+     */
     public KinesisSender(KinesisAsyncClient client, StreamId stream, ShardMapCache shardMaps, boolean aggregation,
                          int aggregatedRecordMaxBytes, long maxRequestBytes, boolean rateLimiting,
                          double shardRecordsPerSecond, double shardBytesPerSecond, long throttlePenaltyNanos,
@@ -86,6 +102,9 @@ public final class KinesisSender {
      * Sends the batch; see the class comment. Everything after this call (prediction, packing, the
      * SDK's marshalling and signing of up to 10 MiB) runs on the sink's scheduler, not on the
      * caller's thread: the caller is the tracker's dispatcher, which serves every sink.
+     *
+     * @param batch the events
+     * @return a future completed with one result per event
      */
     public CompletableFuture<BatchResult> send(SinkBatch batch) {
         Operation op = new Operation(batch.size());
@@ -111,7 +130,7 @@ public final class KinesisSender {
         });
     }
 
-    private void planSafely(SinkBatch batch, ShardMap map, Operation op) {
+    private void planSafely(SinkBatch batch, @Nullable ShardMap map, Operation op) {
         try {
             plan(batch, map, op);
         } catch (RuntimeException e) {
@@ -125,7 +144,7 @@ public final class KinesisSender {
         closed = true;
     }
 
-    private void plan(SinkBatch batch, ShardMap map, Operation op) {
+    private void plan(SinkBatch batch, @Nullable ShardMap map, Operation op) {
         int n = batch.size();
         byte[][] keys = new byte[n][];
         int shards = map == null ? 0 : map.size();
@@ -202,7 +221,7 @@ public final class KinesisSender {
         dispatch(entries, map, op);
     }
 
-    private static boolean isValidKey(String key) {
+    private static boolean isValidKey(@Nullable String key) {
         if (key == null || key.isEmpty()) {
             return false;
         }
@@ -228,7 +247,7 @@ public final class KinesisSender {
     }
 
     /** Reserves tokens, groups entries by release time, packs requests, and sends or holds them. */
-    private void dispatch(List<Entry> entries, ShardMap map, Operation op) {
+    private void dispatch(List<Entry> entries, @Nullable ShardMap map, Operation op) {
         long now = clock.nanoTime();
         // Group by release time: "now" (-1), then 50 ms slots; a slot is sent at the latest wait of
         // its records, so none goes early and a tiny wait costs only itself.
@@ -281,7 +300,7 @@ public final class KinesisSender {
         return buckets.computeIfAbsent(shardId, id -> new TokenBucket(shardRecordsPerSecond, shardBytesPerSecond, now));
     }
 
-    private void put(List<Entry> request, ShardMap map, Operation op) {
+    private void put(List<Entry> request, @Nullable ShardMap map, Operation op) {
         if (closed) {
             op.finish(request, RecordResult.retryable("SinkClosed", "the Kinesis sink was closed"));
             return;
@@ -317,7 +336,7 @@ public final class KinesisSender {
         });
     }
 
-    private void onCallFailed(List<Entry> request, ShardMap map, Operation op, Throwable error) {
+    private void onCallFailed(List<Entry> request, @Nullable ShardMap map, Operation op, Throwable error) {
         RecordResult result = KinesisErrors.forException(error);
         LOG.debug("PutRecords of {} records failed as a whole: {}", request.size(), result);
         if (KinesisErrors.THROUGHPUT_EXCEEDED.equals(result.code())) {
@@ -331,7 +350,7 @@ public final class KinesisSender {
         op.finish(request, result);
     }
 
-    private void onResponse(List<Entry> request, ShardMap map, Operation op, PutRecordsResponse response) {
+    private void onResponse(List<Entry> request, @Nullable ShardMap map, Operation op, PutRecordsResponse response) {
         List<PutRecordsResultEntry> results = response.records();
         if (results.size() != request.size()) {
             op.finish(request, RecordResult.retryable("InvalidResponse", "PutRecords returned " + results.size()
@@ -371,7 +390,7 @@ public final class KinesisSender {
         op.requestDone();
     }
 
-    private void penalize(ShardMap map, int shard) {
+    private void penalize(@Nullable ShardMap map, int shard) {
         if (rateLimiting && map != null && shard >= 0) {
             long now = clock.nanoTime();
             bucket(map.shardId(shard), now).penalize(throttlePenaltyNanos, now);
@@ -384,11 +403,11 @@ public final class KinesisSender {
         final int[] events;
         final byte[] data;
         final String partitionKey;
-        final String explicitHashKey;
+        final @Nullable String explicitHashKey;
         final long size;
         final boolean aggregated;
 
-        Entry(int shard, int[] events, byte[] data, String partitionKey, String explicitHashKey, long size,
+        Entry(int shard, int[] events, byte[] data, String partitionKey, @Nullable String explicitHashKey, long size,
               boolean aggregated) {
             this.shard = shard;
             this.events = events;
@@ -402,7 +421,7 @@ public final class KinesisSender {
 
     /** The results of one send; each event's slot is written by exactly one request's completion. */
     private static final class Operation {
-        final RecordResult[] results;
+        final @Nullable RecordResult[] results;
         final AtomicInteger remaining = new AtomicInteger();
         final CompletableFuture<BatchResult> future = new CompletableFuture<>();
 

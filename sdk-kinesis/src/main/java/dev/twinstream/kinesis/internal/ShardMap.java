@@ -46,6 +46,8 @@ public final class ShardMap {
     /**
      * Builds the map from a {@code ListShards} result.
      *
+     * @param shards the listed shards, open and closed
+     * @return the map of the open shards
      * @throws IllegalArgumentException if no shard is open
      */
     public static ShardMap of(List<Shard> shards) {
@@ -62,17 +64,25 @@ public final class ShardMap {
         return new ShardMap(open);
     }
 
-    /** Number of open shards. */
+    /** {@return the number of open shards} */
     public int size() {
         return shardIds.length;
     }
 
-    /** The id of the shard at {@code index}. */
+    /**
+     * {@return the id of the shard at {@code index}}
+     *
+     * @param index the shard's index in this map
+     */
     public String shardId(int index) {
         return shardIds[index];
     }
 
-    /** The starting hash key (decimal) of the shard at {@code index}: a valid explicit hash key for it. */
+    /**
+     * {@return the starting hash key (decimal) of the shard at {@code index}: a valid explicit hash key for it}
+     *
+     * @param index the shard's index in this map
+     */
     public String startingHashKey(int index) {
         return startingHashKeys[index];
     }
@@ -80,6 +90,9 @@ public final class ShardMap {
     /**
      * The index of the shard whose range contains the hash key {@code md5} (16 bytes), or -1 if no
      * open shard covers it (only possible in the middle of a reshard).
+     *
+     * @param md5 the hash key, big-endian
+     * @return the shard's index, or -1
      */
     public int indexOf(byte[] md5) {
         long hi = HashKeys.high(md5);
@@ -102,7 +115,11 @@ public final class ShardMap {
         return found;
     }
 
-    /** The index of the shard with this id, or -1. */
+    /**
+     * {@return the index of the shard with this id, or -1}
+     *
+     * @param shardId the shard's id
+     */
     public int indexOfShardId(String shardId) {
         for (int i = 0; i < shardIds.length; i++) {
             if (shardIds[i].equals(shardId)) {

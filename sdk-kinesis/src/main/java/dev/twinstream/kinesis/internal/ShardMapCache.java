@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
@@ -35,7 +36,15 @@ public final class ShardMapCache {
     private final StreamId stream;
     private final AsyncLoadingCache<String, ShardMap> cache;
 
-    /** A cache for one stream; nothing is loaded until {@link #get()}. */
+    /**
+     * A cache for one stream; nothing is loaded until {@link #get()}.
+     *
+     * @param client the client to list the shards with
+     * @param stream the stream
+     * @param refreshInterval the age after which the map is reloaded
+     * @param clock the clock of the map's age
+     * @param scheduler runs the loads
+     */
     public ShardMapCache(KinesisAsyncClient client, StreamId stream, Duration refreshInterval, Clock clock,
                          Scheduler scheduler) {
         this.client = client;
@@ -47,7 +56,7 @@ public final class ShardMapCache {
                 .buildAsync((key, executor) -> load());
     }
 
-    /** The current map, loading it if there is none. */
+    /** {@return the current map, loading it if there is none} */
     public CompletableFuture<ShardMap> get() {
         return cache.get(KEY);
     }
@@ -67,7 +76,7 @@ public final class ShardMapCache {
         });
     }
 
-    private CompletableFuture<Void> page(ListShardsRequest request, List<Shard> into) {
+    private CompletableFuture<@Nullable Void> page(ListShardsRequest request, List<Shard> into) {
         return client.listShards(request).thenCompose(response -> {
             into.addAll(response.shards());
             String next = response.nextToken();

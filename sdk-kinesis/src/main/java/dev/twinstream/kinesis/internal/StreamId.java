@@ -14,22 +14,42 @@ public final class StreamId {
         this.arn = value.startsWith("arn:");
     }
 
-    /** A stream name, or an ARN when it starts with {@code arn:}. */
+    /**
+     * A stream name, or an ARN when it starts with {@code arn:}.
+     *
+     * @param nameOrArn the stream's name or ARN
+     * @return the stream id
+     */
     public static StreamId of(String nameOrArn) {
         return new StreamId(nameOrArn);
     }
 
-    /** Sets the stream on a {@code ListShards} request. */
+    /**
+     * Sets the stream on a {@code ListShards} request.
+     *
+     * @param b the request builder
+     * @return {@code b}
+     */
     public ListShardsRequest.Builder apply(ListShardsRequest.Builder b) {
         return arn ? b.streamARN(value) : b.streamName(value);
     }
 
-    /** Sets the stream on a {@code PutRecords} request. */
+    /**
+     * Sets the stream on a {@code PutRecords} request.
+     *
+     * @param b the request builder
+     * @return {@code b}
+     */
     public PutRecordsRequest.Builder apply(PutRecordsRequest.Builder b) {
         return arn ? b.streamARN(value) : b.streamName(value);
     }
 
-    /** Sets the stream on a {@code DescribeStreamSummary} request. */
+    /**
+     * Sets the stream on a {@code DescribeStreamSummary} request.
+     *
+     * @param b the request builder
+     * @return {@code b}
+     */
     public DescribeStreamSummaryRequest.Builder apply(DescribeStreamSummaryRequest.Builder b) {
         return arn ? b.streamARN(value) : b.streamName(value);
     }

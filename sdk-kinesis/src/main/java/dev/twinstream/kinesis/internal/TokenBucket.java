@@ -40,6 +40,9 @@ public final class TokenBucket {
     /**
      * Books {@code n} records and {@code size} bytes.
      *
+     * @param n the records
+     * @param size the bytes
+     * @param nowNanos the current time
      * @return nanoseconds from {@code nowNanos} until the write may go (0: now)
      */
     public synchronized long reserve(int n, long size, long nowNanos) {
@@ -52,6 +55,9 @@ public final class TokenBucket {
     /**
      * The shard said it was over its limit (another producer writes to it, or its metering differs):
      * later writes wait {@code penaltyNanos} more.
+     *
+     * @param penaltyNanos how much longer later writes wait
+     * @param nowNanos the current time
      */
     public synchronized void penalize(long penaltyNanos, long nowNanos) {
         recordsFreeAt = Math.max(recordsFreeAt, nowNanos) + penaltyNanos;

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads KPL aggregated records back into their events, for the testkit's fakes: magic bytes
@@ -26,11 +27,11 @@ public final class KinesisDeaggregator {
         /** Its partition key. */
         public final String partitionKey;
         /** Its explicit hash key, or {@code null}. */
-        public final String explicitHashKey;
+        public final @Nullable String explicitHashKey;
         /** Its payload. */
         public final byte[] data;
 
-        SubRecord(String partitionKey, String explicitHashKey, byte[] data) {
+        SubRecord(String partitionKey, @Nullable String explicitHashKey, byte[] data) {
             this.partitionKey = partitionKey;
             this.explicitHashKey = explicitHashKey;
             this.data = data;
@@ -40,9 +41,12 @@ public final class KinesisDeaggregator {
     /**
      * The events in one record: several if it is a valid aggregate, else the record itself.
      *
+     * @param partitionKey the record's partition key
+     * @param explicitHashKey the record's explicit hash key, or {@code null}
+     * @param data the record's data
      * @return the events and whether the record was aggregated (as {@link Result})
      */
-    public static Result deaggregate(String partitionKey, String explicitHashKey, byte[] data) {
+    public static Result deaggregate(String partitionKey, @Nullable String explicitHashKey, byte[] data) {
         List<SubRecord> sub = tryDecode(data);
         if (sub == null) {
             return new Result(false, Collections.singletonList(new SubRecord(partitionKey, explicitHashKey, data)));
@@ -63,7 +67,7 @@ public final class KinesisDeaggregator {
         }
     }
 
-    private static List<SubRecord> tryDecode(byte[] data) {
+    private static @Nullable List<SubRecord> tryDecode(byte[] data) {
         if (data.length < MAGIC.length + DIGEST || !Arrays.equals(Arrays.copyOf(data, MAGIC.length), MAGIC)) {
             return null;
         }

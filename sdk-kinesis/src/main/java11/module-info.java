@@ -1,0 +1,14 @@
+/** Twinstream's sink for Amazon Kinesis Data Streams ({@link dev.twinstream.kinesis.KinesisSink}). */
+module dev.twinstream.kinesis {
+    requires transitive dev.twinstream.core;
+    requires transitive software.amazon.awssdk.services.kinesis;
+    requires transitive software.amazon.awssdk.core;
+    requires software.amazon.awssdk.awscore;
+    requires software.amazon.awssdk.retries.api;
+    requires software.amazon.awssdk.http;
+    requires com.github.benmanes.caffeine;
+    requires org.slf4j;
+    requires static transitive org.jspecify;
+
+    exports dev.twinstream.kinesis;
+}

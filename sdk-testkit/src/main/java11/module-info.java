@@ -1,0 +1,23 @@
+/**
+ * Twinstream testkit: in-memory sinks with fault injection, virtual time, fake Kinesis and Firehose
+ * clients, AssertJ assertions and the sink compatibility kit. The AWS service modules are optional:
+ * only {@code FakeKinesis} and {@code FakeFirehose} need them, and an application that uses one
+ * requires the service module itself (through {@code dev.twinstream.kinesis} or
+ * {@code dev.twinstream.firehose}, which require it transitively).
+ */
+module dev.twinstream.testkit {
+    requires transitive dev.twinstream.core;
+    requires transitive org.assertj.core;
+    requires transitive org.junit.jupiter.api;
+    requires com.fasterxml.jackson.databind;
+    requires org.slf4j;
+    requires static software.amazon.awssdk.services.kinesis;
+    requires static software.amazon.awssdk.services.firehose;
+    requires static software.amazon.awssdk.core;
+    requires static software.amazon.awssdk.awscore;
+    requires static transitive org.jspecify;
+
+    exports dev.twinstream.testkit;
+    // SinkCompatibilityKit's @Test methods are run by JUnit through reflection.
+    opens dev.twinstream.testkit to org.junit.platform.commons;
+}
