@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.twinstream.core.ConfigurationException;
 import dev.twinstream.core.spi.BatchResult;
+import dev.twinstream.core.spi.DestinationMetrics;
 import dev.twinstream.core.spi.RecordResult;
 import dev.twinstream.core.spi.SinkBatch;
 import dev.twinstream.testkit.FakeFirehose;
@@ -19,6 +20,7 @@ import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.firehose.FirehoseAsyncClient;
+import software.amazon.awssdk.services.firehose.model.InvalidArgumentException;
 
 class FirehoseSinkTest {
     private final VirtualScheduler time = new VirtualScheduler();
@@ -250,5 +252,81 @@ class FirehoseSinkTest {
             FirehoseSink sink = FirehoseSink.builder(client).deliveryStream("analytics-backup").build();
             assertThat(sink.limits().maxBytesPerRecord()).isEqualTo(FirehoseSink.MAX_BYTES_PER_RECORD);
         }
+    }
+
+    // DestinationMetrics: per delivery stream, events delivered and attempts failed.
+
+    @Test
+    void countsEachStreamsDeliveredAndFailedEventsAndListsStreamsInTheOrderFirstKnown() {
+        firehose.createStream("dynamic").createStream("clicks").createStream("books").failEntries(0.3, "InternalFailure");
+        FirehoseSink sink = FirehoseSink.builder(firehose)
+                .deliveryStream("dynamic")
+                .route("click", "clicks")
+                .routeBy((type, key) -> key)
+                .packingTargetBytes(8) // two four-byte events per record: a failed record fails both
+                .build();
+        DestinationMetrics metrics = sink;
+        assertThat(metrics.destinations()).as("known from the configuration").containsExactly("dynamic", "clicks");
+        assertThat(metrics.deliveredRecords("dynamic")).isZero();
+        assertThat(metrics.failedRecords("nowhere")).isZero();
+
+        long[] delivered = new long[3];
+        long[] failed = new long[3];
+        List<String> streams = List.of("dynamic", "clicks", "books");
+        for (int round = 0; round < 5; round++) {
+            Batch batch = new Batch();
+            List<String> streamOfEvent = new ArrayList<>();
+            for (int i = 0; i < 120; i++) {
+                String stream = streams.get(i % 3);
+                batch.add(stream.equals("clicks") ? "click" : "page_view", stream.equals("books") ? "books" : null,
+                        String.format("%03d\n", i));
+                streamOfEvent.add(stream);
+            }
+            batch.add("page_view", "not a valid name!", "bad\n"); // PERMANENT, reaches no stream
+            BatchResult result = send(sink, batch);
+            for (int i = 0; i < streamOfEvent.size(); i++) {
+                int s = streams.indexOf(streamOfEvent.get(i));
+                if (result.get(i).isOk()) {
+                    delivered[s]++;
+                } else {
+                    failed[s]++;
+                }
+            }
+            assertThat(result.get(120).isOk()).isFalse();
+        }
+        assertThat(metrics.destinations()).as("the router's stream once sent to")
+                .containsExactly("dynamic", "clicks", "books");
+        for (int s = 0; s < 3; s++) {
+            assertThat(metrics.deliveredRecords(streams.get(s))).as("%s delivered", streams.get(s)).isEqualTo(delivered[s]);
+            assertThat(metrics.failedRecords(streams.get(s))).as("%s failed", streams.get(s)).isEqualTo(failed[s]);
+            assertThat(delivered[s] + failed[s]).isEqualTo(200);
+        }
+        assertThat(failed[0]).isPositive();
+        long deliveredTotal = delivered[0] + delivered[1] + delivered[2];
+        assertThat(deliveredTotal).isEqualTo(firehose.lines("dynamic").size() + firehose.lines("clicks").size()
+                + firehose.lines("books").size());
+        assertThat(metrics.destinations()).doesNotContain("not a valid name!");
+    }
+
+    @Test
+    void aWholeCallFailureCountsEveryEventOfThatRequestAsFailed() {
+        firehose.createStream("a").createStream("b");
+        FirehoseSink sink = FirehoseSink.builder(firehose).deliveryStream("a").route("to-b", "b").build();
+        firehose.failNextCalls(1, () -> InvalidArgumentException.builder().message("no").build());
+        Batch batch = new Batch();
+        for (int i = 0; i < 10; i++) {
+            batch.add("t", null, "a" + i + "\n");
+        }
+        BatchResult first = send(sink, batch);
+        assertThat(first.get(0).isOk()).isFalse();
+        assertThat(sink.failedRecords("a")).isEqualTo(10);
+        assertThat(sink.deliveredRecords("a")).isZero();
+
+        send(sink, batch); // the retry succeeds
+        send(sink, new Batch().add("to-b", null, "b\n"));
+        assertThat(sink.deliveredRecords("a")).isEqualTo(10);
+        assertThat(sink.failedRecords("a")).isEqualTo(10);
+        assertThat(sink.deliveredRecords("b")).isEqualTo(1);
+        assertThat(sink.destinations()).containsExactly("a", "b");
     }
 }
