@@ -1,6 +1,6 @@
 package dev.twinstream.core;
 
-import dev.twinstream.core.internal.JsonLinesFormat;
+import dev.twinstream.core.internal.encode.JsonLinesFormat;
 import java.io.IOException;
 
 /**

@@ -1,0 +1,405 @@
+package dev.twinstream.core.internal.dispatch;
+
+import dev.twinstream.core.DeadLetter;
+import dev.twinstream.core.DropReason;
+import dev.twinstream.core.internal.journal.EventLog;
+import dev.twinstream.core.internal.journal.LogRecord;
+import dev.twinstream.core.spi.BatchResult;
+import dev.twinstream.core.spi.RecordResult;
+import dev.twinstream.core.spi.Sink;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Everything the dispatcher knows about one sink: its cursor over the log, the records it has read
+ * and not finished, its retry queue and its in-flight calls. Confined to the dispatcher (one thread
+ * at a time), except {@link #completed}, which only hands a batch back.
+ */
+public final class SinkChannel {
+    final int index;
+    public final String name;
+    public final Sink sink;
+    public final int slot;
+    final int maxBatchRecords;
+    /**
+     * Whether the last {@link #sendReady} sent a batch of fresh records that had filled up: traffic
+     * is sustained, so the dispatcher polls instead of waiting to be woken (see {@link Dispatcher}).
+     * Only a send counts, so a sink that cannot send (calls or window used up) never makes the
+     * dispatcher poll: its completions wake it.
+     */
+    boolean sawFullBatch;
+    final long maxBatchBytes;
+    public final SinkCounters counters;
+
+    final long lingerNanos;
+    private final int maxInFlight;
+    /** Most records read from the log and not finished: bounds what a failing sink holds. */
+    private final int windowRecords;
+    private final int maxAttempts;
+    private final long deliveryTimeoutNanos;
+    private final Backoff backoff;
+    private final EventLog log;
+    private final Notifier notifier;
+    private final Dispatcher dispatcher;
+    private final int bit;
+
+    /**
+     * What each {@link EventLog#read} returned, in log order, until every record in it is final; the
+     * first unfinished record bounds the sink's commit position. One entry per read, not one per
+     * record, and no copy: a chunk is a range of the new array the batch was read into.
+     */
+    private final ArrayDeque<ReadChunk> unfinished = new ArrayDeque<>();
+    /** Records in {@link #unfinished} from each chunk's {@code next} on. */
+    private int unfinishedRecords;
+    private final PriorityQueue<RetryEntry> retries = new PriorityQueue<>();
+    private final EventLog.Unread unread = new EventLog.Unread();
+    private int inFlight;
+    private long retryOrder;
+
+    public SinkChannel(int index, String name, Sink sink, int slot, int maxBatchRecords, long maxBatchBytes,
+                long lingerNanos, int maxInFlight, int maxAttempts, long deliveryTimeoutNanos,
+                Backoff backoff, EventLog log, Notifier notifier, Dispatcher dispatcher) {
+        this.index = index;
+        this.name = name;
+        this.sink = sink;
+        this.slot = slot;
+        this.maxBatchRecords = maxBatchRecords;
+        this.maxBatchBytes = maxBatchBytes;
+        this.lingerNanos = lingerNanos;
+        this.maxInFlight = maxInFlight;
+        this.windowRecords = maxInFlight * maxBatchRecords;
+        this.maxAttempts = maxAttempts;
+        this.deliveryTimeoutNanos = deliveryTimeoutNanos;
+        this.backoff = backoff;
+        this.log = log;
+        this.notifier = notifier;
+        this.dispatcher = dispatcher;
+        this.bit = 1 << index;
+        this.counters = new SinkCounters(name, index, log);
+    }
+
+    /**
+     * Sends every batch that is ready — retries that are due, full batches, or batches whose oldest
+     * record has lingered long enough (or any batch when flushing) — while calls are available.
+     *
+     * @return when this sink next needs the dispatcher (linger or backoff end), or Long.MAX_VALUE
+     */
+    long sendReady(long now, boolean flushing) {
+        long wakeAt = Long.MAX_VALUE;
+        sawFullBatch = false;
+        while (inFlight < maxInFlight) {
+            RetryEntry nextRetry = retries.peek();
+            boolean retryDue = nextRetry != null && nextRetry.dueNanos <= now;
+            log.peek(index, unread);
+            boolean fullBatchUnread = unread.count >= maxBatchRecords || unread.bytes >= maxBatchBytes;
+            boolean canRead = unread.count > 0 && unfinishedRecords < windowRecords;
+            if (!retryDue && !canRead) {
+                break;
+            }
+            if (!retryDue && !flushing && unread.count < maxBatchRecords && unread.bytes < maxBatchBytes) {
+                long lingerEnd = unread.oldestNanos + lingerNanos;
+                if (lingerEnd > now) {
+                    wakeAt = Math.min(wakeAt, lingerEnd);
+                    break;
+                }
+            }
+            InFlightBatch batch = new InFlightBatch(this, maxBatchRecords, slot);
+            boolean progressed = takeDueRetries(batch, now);
+            progressed |= readFresh(batch, now);
+            if (batch.size > 0) {
+                sawFullBatch |= fullBatchUnread && canRead;
+                send(batch);
+            } else if (!progressed) {
+                break; // defensive: nothing fits, do not spin
+            }
+        }
+        advanceCommit();
+        // A retry already due is waiting for a free call; the completion that frees it wakes us.
+        RetryEntry nextRetry = retries.peek();
+        return nextRetry == null || nextRetry.dueNanos <= now ? wakeAt : Math.min(wakeAt, nextRetry.dueNanos);
+    }
+
+    /**
+     * Moves due retries into the batch. Retries due within one linger from now ride along: with
+     * full jitter every failed record has its own due time, and sending each alone would multiply
+     * the requests a throttled destination receives.
+     */
+    private boolean takeDueRetries(InFlightBatch batch, long now) {
+        boolean progressed = false;
+        long horizon = now + lingerNanos;
+        RetryEntry e;
+        while (!batch.isFull(maxBatchRecords) && (e = retries.peek()) != null && e.dueNanos <= horizon
+                && batch.bytes + payloadSize(e.record) <= maxBatchBytes) {
+            retries.poll();
+            progressed = true;
+            if (e.record.evicted) {
+                drop(e.record, DropReason.OVERFLOW_DROP_OLDEST);
+            } else if (FailureClassifier.isExpired(now - e.record.acceptedNanos, deliveryTimeoutNanos)) {
+                deadLetter(e.record, DeadLetter.Reason.DELIVERY_TIMEOUT, e.attempt - 1, e.cause);
+            } else {
+                batch.add(e.record, e.attempt);
+            }
+        }
+        return progressed;
+    }
+
+    /**
+     * Reads fresh records straight into the batch's arrays (no intermediate list to copy from) and
+     * remembers them, in log order, as one chunk of {@link #unfinished}.
+     */
+    private boolean readFresh(InFlightBatch batch, long now) {
+        int room = Math.min(maxBatchRecords - batch.size, windowRecords - unfinishedRecords);
+        if (room <= 0 || unread.count == 0) {
+            return false;
+        }
+        int from = batch.size;
+        long readBytes = log.read(index, room, maxBatchBytes - batch.bytes, batch.freshRecords());
+        if (batch.size == from) {
+            return false;
+        }
+        if (deliveryTimeoutNanos > 0) {
+            readBytes -= deadLetterExpired(batch, from, now);
+        }
+        batch.bytes += readBytes; // the log's count: no need to load each record
+        if (batch.size > from) {
+            unfinished.addLast(new ReadChunk(batch.records, from, batch.size));
+            unfinishedRecords += batch.size - from;
+        }
+        return true;
+    }
+
+    /**
+     * Dead-letters the records from {@code from} on that outlived the delivery timeout before their
+     * first attempt, and closes the gaps they leave in the batch.
+     *
+     * @return their payload bytes
+     */
+    private long deadLetterExpired(InFlightBatch batch, int from, long now) {
+        long expiredBytes = 0;
+        int kept = from;
+        for (int i = from; i < batch.size; i++) {
+            LogRecord r = batch.records[i];
+            if (FailureClassifier.isExpired(now - r.acceptedNanos, deliveryTimeoutNanos)) {
+                deadLetter(r, DeadLetter.Reason.DELIVERY_TIMEOUT, 0, null);
+                expiredBytes += payloadSize(r);
+            } else {
+                batch.records[kept++] = r;
+            }
+        }
+        Arrays.fill(batch.records, kept, batch.size, null);
+        batch.size = kept;
+        return expiredBytes;
+    }
+
+    private void send(InFlightBatch batch) {
+        inFlight++;
+        counters.inFlightRequests = inFlight;
+        counters.batchSent(batch.size, batch.bytes);
+        CompletionStage<BatchResult> stage;
+        try {
+            stage = sink.send(batch);
+            if (stage == null) {
+                stage = failed(new NullPointerException("Sink.send returned null"));
+            }
+        } catch (RuntimeException e) {
+            stage = failed(e);
+        }
+        stage.whenComplete(batch);
+    }
+
+    private static CompletionStage<BatchResult> failed(Throwable error) {
+        CompletableFuture<BatchResult> f = new CompletableFuture<>();
+        f.completeExceptionally(error);
+        return f;
+    }
+
+    /** Called on whatever thread completed the sink's stage: hand the batch back to the dispatcher. */
+    void completed(InFlightBatch batch) {
+        dispatcher.completed(batch);
+    }
+
+    /** Applies the outcome of one call, on the dispatcher. */
+    void onCompletion(InFlightBatch batch, long now, Random random) {
+        inFlight--;
+        counters.inFlightRequests = inFlight;
+        BatchResult result = batch.result;
+        RecordResult whole = null;
+        if (batch.error != null) {
+            whole = FailureClassifier.classify(batch.error);
+        } else if (result == null || result.size() != batch.size) {
+            whole = FailureClassifier.contractViolation(batch.size, result == null ? 0 : result.size());
+        }
+        long deliveredRecords = 0;
+        long deliveredBytes = 0;
+        long retried = 0;
+        for (int i = 0; i < batch.size; i++) {
+            LogRecord r = batch.records[i];
+            int attempt = batch.attempts[i];
+            RecordResult outcome = whole != null ? whole : result.get(i);
+            switch (FailureClassifier.decide(outcome, attempt, maxAttempts, now - r.acceptedNanos, deliveryTimeoutNanos)) {
+                case DELIVERED:
+                    r.terminalMask |= bit;
+                    deliveredRecords++;
+                    deliveredBytes += payloadSize(r);
+                    notifier.delivered(name, r);
+                    break;
+                case RETRY:
+                    if (r.evicted) {
+                        drop(r, DropReason.OVERFLOW_DROP_OLDEST);
+                    } else {
+                        long delay = backoff.delayNanos(attempt, random);
+                        retries.add(new RetryEntry(r, attempt + 1, now + delay, outcome, retryOrder++));
+                        retried++;
+                        notifier.retried(name, r, attempt + 1, TimeUnit.NANOSECONDS.toMillis(delay), outcome);
+                    }
+                    break;
+                case DEAD_LETTER_PERMANENT:
+                    deadLetter(r, DeadLetter.Reason.PERMANENT_ERROR, attempt, outcome);
+                    break;
+                case DEAD_LETTER_MAX_ATTEMPTS:
+                    deadLetter(r, DeadLetter.Reason.MAX_ATTEMPTS, attempt, outcome);
+                    break;
+                default:
+                    deadLetter(r, DeadLetter.Reason.DELIVERY_TIMEOUT, attempt, outcome);
+            }
+        }
+        counters.delivered(deliveredRecords, deliveredBytes);
+        counters.retried(retried);
+        advanceCommit();
+    }
+
+    private void deadLetter(LogRecord r, DeadLetter.Reason reason, int attempts, RecordResult cause) {
+        r.terminalMask |= bit;
+        byte[] payload = r.payloads[slot];
+        counters.deadLettered(payload.length);
+        String code = cause == null ? null : cause.code();
+        String message = cause == null
+                ? "not delivered within the delivery timeout of " + TimeUnit.NANOSECONDS.toMillis(deliveryTimeoutNanos) + " ms"
+                : cause.message();
+        notifier.deadLettered(name, r, new DeadLetter(name, r, payload, reason, attempts, code, message));
+    }
+
+    private void drop(LogRecord r, DropReason reason) {
+        r.terminalMask |= bit;
+        counters.dropped(reason, payloadSize(r));
+        notifier.dropped(name, r, reason);
+    }
+
+    private int payloadSize(LogRecord r) {
+        return r.payloads[slot].length;
+    }
+
+    private void advanceCommit() {
+        ReadChunk head;
+        while ((head = unfinished.peekFirst()) != null) {
+            while (head.next < head.end && (head.records[head.next].terminalMask & bit) != 0) {
+                head.next++;
+                unfinishedRecords--;
+            }
+            if (head.next < head.end) {
+                break;
+            }
+            unfinished.pollFirst();
+        }
+        LogRecord oldest = oldestUnfinished();
+        counters.oldestUnfinishedNanos = oldest == null ? Long.MAX_VALUE : oldest.acceptedNanos;
+        log.commit(index, oldest == null ? EventLog.ALL_READ : oldest.seq);
+    }
+
+    /** Whether every record of this sink below {@code seq} is finished. */
+    boolean hasFinishedBelow(long seq) {
+        LogRecord oldest = oldestUnfinished();
+        if (oldest != null && oldest.seq < seq) {
+            return false;
+        }
+        log.peek(index, unread);
+        return unread.count == 0 || unread.readPosition >= seq;
+    }
+
+    /**
+     * On close after the flush timed out: everything still pending for this sink is dropped with
+     * {@code reason}, including calls in flight (their outcome will never be processed). A null
+     * reason (disk journal) forgets the sink's state without dropping or committing anything: the
+     * records stay pending in the journal for the next tracker.
+     */
+    void abandon(DropReason reason) {
+        if (reason == null) {
+            unfinished.clear();
+            unfinishedRecords = 0;
+            retries.clear();
+            inFlight = 0;
+            counters.inFlightRequests = 0;
+            return;
+        }
+        for (ReadChunk chunk : unfinished) {
+            for (int i = chunk.next; i < chunk.end; i++) {
+                LogRecord r = chunk.records[i];
+                if ((r.terminalMask & bit) == 0) {
+                    drop(r, reason);
+                }
+            }
+        }
+        unfinished.clear();
+        unfinishedRecords = 0;
+        retries.clear();
+        List<LogRecord> rest = new ArrayList<>();
+        log.read(index, Integer.MAX_VALUE, Long.MAX_VALUE, rest); // no limits: everything unread
+        for (LogRecord r : rest) {
+            drop(r, reason);
+        }
+        inFlight = 0;
+        counters.inFlightRequests = 0;
+        advanceCommit();
+    }
+
+    private LogRecord oldestUnfinished() {
+        ReadChunk head = unfinished.peekFirst();
+        return head == null ? null : head.records[head.next];
+    }
+
+    /**
+     * The records of one read from the log, {@code records[from..end)} of the batch that first sent
+     * them (never changed after the send); those before {@code next} are final for this sink.
+     */
+    private static final class ReadChunk {
+        final LogRecord[] records;
+        final int end;
+        int next;
+
+        ReadChunk(LogRecord[] records, int from, int end) {
+            this.records = records;
+            this.next = from;
+            this.end = end;
+        }
+    }
+
+    /** A record waiting for its next attempt. */
+    private static final class RetryEntry implements Comparable<RetryEntry> {
+        final LogRecord record;
+        final int attempt;
+        final long dueNanos;
+        final RecordResult cause;
+        final long order;
+
+        RetryEntry(LogRecord record, int attempt, long dueNanos, RecordResult cause, long order) {
+            this.record = record;
+            this.attempt = attempt;
+            this.dueNanos = dueNanos;
+            this.cause = cause;
+            this.order = order;
+        }
+
+        @Override
+        public int compareTo(RetryEntry o) {
+            int c = Long.compare(dueNanos, o.dueNanos);
+            return c != 0 ? c : Long.compare(order, o.order);
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package dev.twinstream.core.internal.journal;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The disk journal's only way to the file system: a flat directory of named files. Small on
+ * purpose, so tests can put a storage in its place that fails writes after a number of bytes, fails
+ * {@code force}, writes short, reports a full disk, or loses everything not forced (power loss).
+ */
+public interface JournalStorage {
+
+    /** The directory, for messages. */
+    String describe();
+
+    /** Opens a file for reading and writing, creating it (owner-only where supported) if absent. */
+    JournalFile open(String name) throws IOException;
+
+    /** The names of the files in the directory. */
+    List<String> list() throws IOException;
+
+    /** Deletes a file if it exists. */
+    void delete(String name) throws IOException;
+
+    /** Renames {@code from} to {@code to} atomically, replacing {@code to}. */
+    void rename(String from, String to) throws IOException;
+
+    /** Makes creations, renames and deletions so far durable (fsync of the directory). */
+    void syncDirectory() throws IOException;
+
+    /**
+     * Takes the exclusive lock that keeps a second tracker out of the directory.
+     *
+     * @return the held lock, released by closing it; null if another holder has it
+     */
+    @Nullable Closeable tryLock(String name) throws IOException;
+
+    /** One open file: positional reads and writes, force, truncate. */
+    interface JournalFile extends Closeable {
+        /** Writes some bytes of {@code src} at {@code position}; may write fewer than remain. */
+        int write(ByteBuffer src, long position) throws IOException;
+
+        /** Reads into {@code dst} from {@code position}; -1 at the end. */
+        int read(ByteBuffer dst, long position) throws IOException;
+
+        /** Forces the file's content (not its metadata) to the storage device. */
+        void force() throws IOException;
+
+        /** Cuts the file to {@code size} bytes. */
+        void truncate(long size) throws IOException;
+
+        /** The file's size in bytes. */
+        long size() throws IOException;
+    }
+}
