@@ -403,10 +403,23 @@ public interface EventTracker extends AutoCloseable {
                     violations.add("context: keys must not be empty");
                 }
             }
-            TrackerSettings settings = new TrackerSettings(eventTypes, sinks, sinkOptions, retry, journal, listener,
-                    deadLetterHandler == null ? new DeadLetterStore(DeadLetterStore.DEFAULT_MAX_BYTES, clock) : deadLetterHandler,
-                    context, objectMapper == null ? new ObjectMapper() : objectMapper, clock, scheduler,
-                    listenerExecutor, threadFactory, random == null ? new Random() : random, closeTimeout);
+            TrackerSettings settings = TrackerSettings.builder()
+                    .eventTypes(eventTypes)
+                    .sinks(sinks, sinkOptions)
+                    .retry(retry)
+                    .journal(journal)
+                    .listener(listener)
+                    .deadLetterHandler(deadLetterHandler != null ? deadLetterHandler
+                            : new DeadLetterStore(DeadLetterStore.DEFAULT_MAX_BYTES, clock))
+                    .context(context)
+                    .objectMapper(objectMapper != null ? objectMapper : new ObjectMapper())
+                    .clock(clock)
+                    .scheduler(scheduler)
+                    .listenerExecutor(listenerExecutor)
+                    .threadFactory(threadFactory)
+                    .random(random != null ? random : new Random())
+                    .closeTimeout(closeTimeout)
+                    .build();
             return TrackerEngine.start(settings, violations);
         }
     }

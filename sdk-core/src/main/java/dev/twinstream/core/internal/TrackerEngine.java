@@ -16,7 +16,6 @@ import dev.twinstream.core.SinkMetrics;
 import dev.twinstream.core.SinkOptions;
 import dev.twinstream.core.TrackedEvent;
 import dev.twinstream.core.TrackerMetrics;
-import dev.twinstream.core.internal.dispatch.Backoff;
 import dev.twinstream.core.internal.dispatch.Dispatcher;
 import dev.twinstream.core.internal.dispatch.Notifier;
 import dev.twinstream.core.internal.dispatch.SinkChannel;
@@ -29,7 +28,6 @@ import dev.twinstream.core.internal.journal.DiskLog;
 import dev.twinstream.core.internal.journal.EventLog;
 import dev.twinstream.core.internal.journal.FileJournalStorage;
 import dev.twinstream.core.internal.journal.JournalStorage;
-import dev.twinstream.core.internal.journal.LogObserver;
 import dev.twinstream.core.internal.journal.LogRecord;
 import dev.twinstream.core.internal.journal.MemoryLog;
 import dev.twinstream.core.internal.journal.Receipt;
@@ -63,7 +61,7 @@ import org.slf4j.LoggerFactory;
  * The {@link EventTracker} implementation: the track pipeline (validate, enrich, key, encode,
  * append) on application threads, and the wiring of log, dispatcher, sink channels and notifier.
  */
-public final class TrackerEngine implements EventTracker, LogObserver {
+public final class TrackerEngine implements EventTracker {
     private static final Logger LOG = LoggerFactory.getLogger(TrackerEngine.class);
     private static final EventRejectedException.Reason[] REJECT_REASONS = EventRejectedException.Reason.values();
 
@@ -103,42 +101,19 @@ public final class TrackerEngine implements EventTracker, LogObserver {
         this.deadLetterHandler = s.deadLetterHandler;
         this.context = new EncodedEnvelope.TrackerContext(s.context, s.objectMapper);
 
-        // Sinks, their formats (one slot per distinct format) and effective batch limits.
-        int sinkCount = s.sinks.size();
-        Map<RecordFormat, Integer> slotByFormat = new LinkedHashMap<>();
-        String[] names = new String[sinkCount];
-        int[] slots = new int[sinkCount];
-        int[] batchRecords = new int[sinkCount];
-        long[] batchBytes = new long[sinkCount];
-        int[] maxKeyChars = new int[sinkCount];
-        int[] maxRecordBytes = new int[sinkCount];
-        sinkIndex = new LinkedHashMap<>();
-        int i = 0;
-        for (Map.Entry<String, Sink> e : s.sinks.entrySet()) {
-            SinkOptions options = s.sinkOptions.get(e.getKey());
-            SinkLimits limits = e.getValue().limits();
-            names[i] = e.getKey();
-            sinkIndex.put(names[i], i);
-            Integer slot = slotByFormat.get(options.format());
-            if (slot == null) {
-                slot = slotByFormat.size();
-                slotByFormat.put(options.format(), slot);
-            }
-            slots[i] = slot;
-            batchRecords[i] = options.maxBatchRecords() == SinkOptions.SINK_LIMIT
-                    ? limits.maxRecordsPerBatch() : options.maxBatchRecords();
-            batchBytes[i] = options.maxBatchBytes() == SinkOptions.SINK_LIMIT
-                    ? limits.maxBytesPerBatch() : options.maxBatchBytes();
-            maxKeyChars[i] = limits.maxPartitionKeyChars();
-            maxRecordBytes[i] = (int) Math.min(limits.maxBytesPerRecord(), batchBytes[i]);
-            i++;
-        }
-        formats = slotByFormat.keySet().toArray(new RecordFormat[0]);
+        SinkLayout layout = new SinkLayout(s);
+        sinkIndex = layout.index;
+        formats = layout.formats;
+        String[] names = layout.names;
+        int[] slots = layout.slots;
+        int[] batchRecords = layout.batchRecords;
+        long[] batchBytes = layout.batchBytes;
+        int sinkCount = names.length;
 
         registeredTypes = new LinkedHashMap<>();
         for (EventType<?> type : s.eventTypes) {
-            registeredTypes.put(type.javaType(), CompiledType.compile(type, s.objectMapper, sinkIndex, slots, maxKeyChars,
-                    maxRecordBytes, violations));
+            registeredTypes.put(type.javaType(), CompiledType.compile(type, s.objectMapper, sinkIndex, slots,
+                    layout.maxKeyChars, layout.maxRecordBytes, violations));
         }
         if (!violations.isEmpty()) {
             throw new ConfigurationException(violations);
@@ -170,33 +145,82 @@ public final class TrackerEngine implements EventTracker, LogObserver {
 
         journalMaxBytes = s.journal.maxBytes();
         journal = s.journal;
+        LogEvents logEvents = new LogEvents();
         if (s.journal.kind() == dev.twinstream.core.Journal.Kind.DISK) {
-            disk = openDisk(s, names, slots, batchRecords, batchBytes);
+            disk = openDisk(s, logEvents, names, slots, batchRecords, batchBytes);
             log = disk;
         } else {
             disk = null;
-            log = new MemoryLog(clock, journalMaxBytes, s.journal.perSinkQuotaBytes(), s.journal.overflow(), this, slots,
+            log = new MemoryLog(clock, journalMaxBytes, s.journal.perSinkQuotaBytes(), s.journal.overflow(), logEvents, slots,
                     batchRecords, batchBytes, 0, MemoryLog.StoreHook.NONE);
         }
         dispatcher = new Dispatcher(scheduler, clock, log, s.random);
         channels = new SinkChannel[sinkCount];
-        i = 0;
+        int i = 0;
         for (Map.Entry<String, Sink> e : s.sinks.entrySet()) {
             SinkOptions options = s.sinkOptions.get(e.getKey());
             RetryPolicy retry = options.retry() != null ? options.retry() : s.retry;
-            channels[i] = new SinkChannel(i, names[i], e.getValue(), slots[i], batchRecords[i], batchBytes[i],
-                    options.linger().toNanos(), options.maxInFlightRequests(), retry.maxAttempts(),
-                    retry.deliveryTimeout().map(Duration::toNanos).orElse(0L),
-                    new Backoff(retry.baseDelay().toNanos(), retry.maxDelay().toNanos()), log, notifier, dispatcher);
+            channels[i] = new SinkChannel(i, names[i], e.getValue(), slots[i], batchRecords[i], batchBytes[i], options,
+                    retry, log, notifier, dispatcher);
             i++;
         }
         dispatcher.setChannels(channels);
+        logEvents.bind(channels, dispatcher, notifier);
         if (disk != null) {
             afterRecovery(s, trackerNumber);
         }
     }
 
-    private DiskLog openDisk(TrackerSettings s, String[] names, int[] slots, int[] batchRecords, long[] batchBytes) {
+    /**
+     * Where each sink sits: its index and name, its format's slot (one slot per distinct format, so
+     * an event is encoded once per format) and its effective limits (the sink's own where the options
+     * say {@link SinkOptions#SINK_LIMIT}).
+     */
+    private static final class SinkLayout {
+        final Map<String, Integer> index = new LinkedHashMap<>();
+        final String[] names;
+        final int[] slots;
+        final int[] batchRecords;
+        final long[] batchBytes;
+        final int[] maxKeyChars;
+        final int[] maxRecordBytes;
+        final RecordFormat[] formats;
+
+        SinkLayout(TrackerSettings s) {
+            int sinkCount = s.sinks.size();
+            names = new String[sinkCount];
+            slots = new int[sinkCount];
+            batchRecords = new int[sinkCount];
+            batchBytes = new long[sinkCount];
+            maxKeyChars = new int[sinkCount];
+            maxRecordBytes = new int[sinkCount];
+            Map<RecordFormat, Integer> slotByFormat = new LinkedHashMap<>();
+            int i = 0;
+            for (Map.Entry<String, Sink> e : s.sinks.entrySet()) {
+                SinkOptions options = s.sinkOptions.get(e.getKey());
+                SinkLimits limits = e.getValue().limits();
+                names[i] = e.getKey();
+                index.put(names[i], i);
+                Integer slot = slotByFormat.get(options.format());
+                if (slot == null) {
+                    slot = slotByFormat.size();
+                    slotByFormat.put(options.format(), slot);
+                }
+                slots[i] = slot;
+                batchRecords[i] = options.maxBatchRecords() == SinkOptions.SINK_LIMIT
+                        ? limits.maxRecordsPerBatch() : options.maxBatchRecords();
+                batchBytes[i] = options.maxBatchBytes() == SinkOptions.SINK_LIMIT
+                        ? limits.maxBytesPerBatch() : options.maxBatchBytes();
+                maxKeyChars[i] = limits.maxPartitionKeyChars();
+                maxRecordBytes[i] = (int) Math.min(limits.maxBytesPerRecord(), batchBytes[i]);
+                i++;
+            }
+            formats = slotByFormat.keySet().toArray(new RecordFormat[0]);
+        }
+    }
+
+    private DiskLog openDisk(TrackerSettings s, LogEvents logEvents, String[] names, int[] slots, int[] batchRecords,
+                             long[] batchBytes) {
         DiskLog.Config c = new DiskLog.Config();
         c.clock = clock;
         c.maxBytes = journalMaxBytes;
@@ -204,7 +228,7 @@ public final class TrackerEngine implements EventTracker, LogObserver {
         c.overflow = s.journal.overflow();
         c.fsync = s.journal.fsync().orElse(dev.twinstream.core.FsyncPolicy.always());
         c.segmentBytes = s.journal.segmentBytes();
-        c.observer = this;
+        c.observer = logEvents;
         c.sinkNames = names;
         c.slots = slots;
         c.wakeRecords = batchRecords;
@@ -512,23 +536,5 @@ public final class TrackerEngine implements EventTracker, LogObserver {
             executor.shutdownNow();
         }
         return budget - (System.nanoTime() - start);
-    }
-
-    // LogObserver: called by the log on application threads.
-
-    @Override
-    public void dropped(int sink, LogRecord record, DropReason reason) {
-        SinkChannel channel = channels[sink];
-        channel.counters.dropped(reason, record.payloads[channel.slot].length);
-        notifier.dropped(channel.name, record, reason);
-    }
-
-    @Override
-    public void wake(boolean batchReady) {
-        if (batchReady) {
-            dispatcher.signalBatchReady();
-        } else {
-            dispatcher.signalFirstRecord();
-        }
     }
 }

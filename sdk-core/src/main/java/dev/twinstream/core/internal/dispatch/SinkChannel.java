@@ -2,11 +2,14 @@ package dev.twinstream.core.internal.dispatch;
 
 import dev.twinstream.core.DeadLetter;
 import dev.twinstream.core.DropReason;
+import dev.twinstream.core.RetryPolicy;
+import dev.twinstream.core.SinkOptions;
 import dev.twinstream.core.internal.journal.EventLog;
 import dev.twinstream.core.internal.journal.LogRecord;
 import dev.twinstream.core.spi.BatchResult;
 import dev.twinstream.core.spi.RecordResult;
 import dev.twinstream.core.spi.Sink;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -63,9 +66,22 @@ public final class SinkChannel {
     private int inFlight;
     private long retryOrder;
 
+    /**
+     * @param index the sink's position (its bit in record masks)
+     * @param name the sink's registered name
+     * @param slot the sink's format slot (which payload of a record it sends)
+     * @param maxBatchRecords the effective records limit per send (the options' or the sink's)
+     * @param maxBatchBytes the effective bytes limit per send (the options' or the sink's)
+     * @param options the sink's options (linger, in-flight limit)
+     * @param retry the sink's retry policy (its own or the tracker's)
+     */
     public SinkChannel(int index, String name, Sink sink, int slot, int maxBatchRecords, long maxBatchBytes,
-                long lingerNanos, int maxInFlight, int maxAttempts, long deliveryTimeoutNanos,
-                Backoff backoff, EventLog log, Notifier notifier, Dispatcher dispatcher) {
+                       SinkOptions options, RetryPolicy retry, EventLog log, Notifier notifier, Dispatcher dispatcher) {
+        long lingerNanos = options.linger().toNanos();
+        int maxInFlight = options.maxInFlightRequests();
+        int maxAttempts = retry.maxAttempts();
+        long deliveryTimeoutNanos = retry.deliveryTimeout().map(Duration::toNanos).orElse(0L);
+        Backoff backoff = new Backoff(retry.baseDelay().toNanos(), retry.maxDelay().toNanos());
         this.index = index;
         this.name = name;
         this.sink = sink;
