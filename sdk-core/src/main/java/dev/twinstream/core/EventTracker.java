@@ -147,8 +147,10 @@ public interface EventTracker extends AutoCloseable {
 
     /**
      * Stops accepting events, flushes for at most the close timeout, then stops the tracker's
-     * threads and closes the sinks. Events still pending after the timeout are counted as dropped
-     * ({@link DropReason#CLOSED_BEFORE_DELIVERY}) and reported. Idempotent; never throws.
+     * threads and closes the sinks. With a memory journal, events still pending after the timeout
+     * are counted as dropped ({@link DropReason#CLOSED_BEFORE_DELIVERY}) and reported. With a disk
+     * journal they stay pending in the journal and the next tracker on the same directory delivers
+     * them. Idempotent; never throws.
      */
     @Override
     void close();

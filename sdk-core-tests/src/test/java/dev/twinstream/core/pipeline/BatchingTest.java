@@ -1,4 +1,4 @@
-package dev.twinstream.testkit.pipeline;
+package dev.twinstream.core.pipeline;
 
 import static dev.twinstream.testkit.TwinstreamAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -5,8 +5,8 @@ import java.util.List;
 /**
  * The event journal shared by all sinks: an append-only sequence of {@link LogRecord}s with one
  * read cursor and one commit position per sink. A record is released once every sink it goes to
- * has committed past it. The in-memory log implements it now; the disk journal is meant to be a
- * second implementation of the same contract.
+ * has committed past it. {@link MemoryLog} implements it in memory; {@link DiskLog} implements the
+ * same contract with a durable journal (it keeps a {@code MemoryLog} as its index).
  *
  * <p>{@link #append} is called by application threads; every other method only by the dispatcher
  * (one thread at a time). Implementations are thread-safe.
