@@ -3,8 +3,7 @@ module dev.twinstream.firehose {
     requires transitive dev.twinstream.core;
     requires transitive software.amazon.awssdk.services.firehose;
     requires transitive software.amazon.awssdk.core;
-    requires software.amazon.awssdk.awscore;
-    requires software.amazon.awssdk.retries.api;
+    requires dev.twinstream.aws;
     requires org.slf4j;
     requires static transitive org.jspecify;
 

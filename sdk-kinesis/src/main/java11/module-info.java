@@ -3,8 +3,7 @@ module dev.twinstream.kinesis {
     requires transitive dev.twinstream.core;
     requires transitive software.amazon.awssdk.services.kinesis;
     requires transitive software.amazon.awssdk.core;
-    requires software.amazon.awssdk.awscore;
-    requires software.amazon.awssdk.retries.api;
+    requires dev.twinstream.aws;
     requires software.amazon.awssdk.http;
     requires com.github.benmanes.caffeine;
     requires org.slf4j;

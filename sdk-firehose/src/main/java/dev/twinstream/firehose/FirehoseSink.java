@@ -1,5 +1,7 @@
 package dev.twinstream.firehose;
 
+import dev.twinstream.aws.internal.AwsClientSettings;
+import dev.twinstream.aws.internal.AwsErrors;
 import dev.twinstream.core.ConfigurationException;
 import dev.twinstream.core.spi.BatchResult;
 import dev.twinstream.core.spi.DestinationMetrics;
@@ -26,7 +28,6 @@ import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.services.firehose.FirehoseAsyncClient;
 import software.amazon.awssdk.services.firehose.model.PutRecordBatchRequest;
@@ -70,16 +71,25 @@ import software.amazon.awssdk.services.firehose.model.PutRecordBatchResponseEntr
  * matters, since a batch cut short by linger yields smaller records.
  *
  * <p><b>Errors.</b> Only the failed entries of a partially failed {@code PutRecordBatch} are
- * reported RETRYABLE or PERMANENT, according to {@code FirehoseErrors}; a call that fails as a
- * whole is reported with {@link BatchResult#allFailed} carrying the AWS error code and message, so
- * dead letters show them. The returned stage never completes exceptionally.
+ * reported RETRYABLE or PERMANENT; a call that fails as a whole gives each of its events the same
+ * result, carrying the AWS error code and message, so dead letters show them. Firehose's own codes
+ * come first ({@code ResourceNotFoundException}, {@code InvalidArgumentException},
+ * {@code InvalidKMSResourceException}, {@code InvalidSourceException} and {@code KMS.*} errors
+ * except {@code KMS.ThrottlingException} are permanent), then the policy every Twinstream AWS sink
+ * shares: throttling, internal errors, expiring credentials and clock skew
+ * ({@code ExpiredTokenException}, {@code RequestExpired}, {@code InvalidSignatureException}),
+ * HTTP 429 and 5xx, timeouts and connection failures are retryable; denied access
+ * ({@code AccessDeniedException}, {@code UnrecognizedClientException}), other 4xx and programming
+ * errors are permanent (see docs/ARCHITECTURE.md, "AWS error policy"). The returned stage never
+ * completes exceptionally.
  *
  * <p><b>Retries.</b> The tracker retries per event, with backoff, only what failed. Retries inside
  * the AWS SDK would resend whole requests (including entries that already succeeded on a partial
- * failure they do not see) and multiply with ours: with the SDK's default 3 attempts and a tracker
- * limit of N attempts, a throttled request may be sent 3·N times. Build the client with
- * {@link #recommendedClientConfiguration()} (SDK retries off), or at least keep the SDK's attempts
- * minimal; the tracker's {@code RetryPolicy} then is the one budget.
+ * failure they do not see) and multiply with ours: with the SDK's default of 4 attempts (3 in its
+ * standard mode) and a tracker limit of N attempts, a throttled request may be sent 4·N times.
+ * Build the client with {@link #recommendedClientConfiguration()} (SDK retries off, call timeouts
+ * on); {@link Builder#build()} logs a warning when the client it is given retries on its own. The
+ * tracker's {@code RetryPolicy} then is the one budget.
  *
  * <p><b>Per-stream counts.</b> As {@link DestinationMetrics}, the sink counts per delivery stream the
  * events delivered and the event attempts failed, once per request when it completes (not per event
@@ -118,6 +128,7 @@ public final class FirehoseSink implements Sink, DestinationMetrics {
     public static final Pattern DELIVERY_STREAM_NAME = Pattern.compile("[a-zA-Z0-9_.-]{1,64}");
 
     private static final Logger LOG = LoggerFactory.getLogger(FirehoseSink.class);
+    private static final String RECOMMENDED = "FirehoseSink.recommendedClientConfiguration()";
 
     private final FirehoseAsyncClient client;
     private final @Nullable String defaultStream;
@@ -128,6 +139,7 @@ public final class FirehoseSink implements Sink, DestinationMetrics {
     private final SinkLimits limits;
     private final RecordPacker packer;
     private final StreamCounters streamCounters;
+    private final AwsErrors errors = FirehoseErrors.newPolicy(LOG);
 
     private FirehoseSink(Builder b) {
         this.client = b.client;
@@ -158,16 +170,20 @@ public final class FirehoseSink implements Sink, DestinationMetrics {
     }
 
     /**
-     * Client settings that leave retrying to the tracker: the SDK's retry strategy is
-     * {@link AwsRetryStrategy#doNotRetry()}. Use it as
+     * Client settings for a client used by this sink, the same as the Kinesis sink's: the SDK's
+     * retries off ({@code AwsRetryStrategy.doNotRetry()}: the tracker retries only the records that
+     * failed, with backoff, and counts them), each HTTP attempt bounded to 15 s
+     * ({@code apiCallAttemptTimeout}: a healthy call answers in well under a second, and the largest
+     * request still uploads in time on a slow link) and each call to 30 s ({@code apiCallTimeout}, the
+     * backstop that also covers signing and credentials). A timed-out call is retryable, so a call that
+     * hangs frees its in-flight slot instead of holding it. Use it as
      * {@code FirehoseAsyncClient.builder().overrideConfiguration(FirehoseSink.recommendedClientConfiguration())},
-     * or copy it with {@code toBuilder()} to add your own settings (for example an
-     * {@code apiCallTimeout}).
+     * or copy it with {@code toBuilder()} to add your own settings.
      *
      * @return a new configuration
      */
     public static ClientOverrideConfiguration recommendedClientConfiguration() {
-        return ClientOverrideConfiguration.builder().retryStrategy(AwsRetryStrategy.doNotRetry()).build();
+        return AwsClientSettings.recommendedClientConfiguration();
     }
 
     /**
@@ -241,9 +257,14 @@ public final class FirehoseSink implements Sink, DestinationMetrics {
                 try {
                     apply(plan, outcome, error, results);
                 } catch (RuntimeException bug) {
-                    // Never leave the stage incomplete: the dispatcher would wait for it forever.
-                    LOG.error("Could not apply the outcome of PutRecordBatch to {}", plan.stream(), bug);
-                    fill(plan, 0, plan.eventCount(), FirehoseErrors.forException(bug), results);
+                    // Never leave the stage incomplete: the dispatcher would wait for it forever. A
+                    // programming error is PERMANENT and logged once per exception class (AwsErrors).
+                    RecordResult failed = errors.forException(bug);
+                    if (failed.status() == RecordResult.Status.RETRYABLE) {
+                        LOG.warn("Could not apply the outcome of PutRecordBatch to {}; its events will be retried",
+                                plan.stream(), bug);
+                    }
+                    fill(plan, 0, plan.eventCount(), failed, results);
                 }
                 streamCounters.record(plan, results);
                 if (outstanding.decrementAndGet() == 0) {
@@ -269,7 +290,7 @@ public final class FirehoseSink implements Sink, DestinationMetrics {
     }
 
     /** Writes the result of each event of {@code plan} into {@code results}; each index is written by one plan only. */
-    private static void apply(PutPlan plan, PutRecordBatchResponse response, Throwable error, RecordResult[] results) {
+    private void apply(PutPlan plan, PutRecordBatchResponse response, Throwable error, RecordResult[] results) {
         if (error == null && response == null) {
             error = new NullPointerException("putRecordBatch completed with null");
         }
@@ -280,7 +301,7 @@ public final class FirehoseSink implements Sink, DestinationMetrics {
             return;
         }
         if (error != null) {
-            RecordResult whole = FirehoseErrors.forException(error);
+            RecordResult whole = errors.forException(error);
             LOG.debug("PutRecordBatch to {} failed as a whole ({} records, {} events): {}", plan.stream(),
                     plan.recordCount(), plan.eventCount(), whole);
             fill(plan, 0, plan.eventCount(), withStream(whole, plan.stream()), results);
@@ -289,7 +310,7 @@ public final class FirehoseSink implements Sink, DestinationMetrics {
         List<PutRecordBatchResponseEntry> entries = response.requestResponses();
         for (int r = 0; r < plan.recordCount(); r++) {
             PutRecordBatchResponseEntry entry = entries.get(r);
-            RecordResult result = FirehoseErrors.forEntry(entry.errorCode(), entry.errorMessage());
+            RecordResult result = errors.forEntry(entry.errorCode(), entry.errorMessage());
             fill(plan, plan.recordStart(r), plan.recordEnd(r), result.isOk() ? result : withStream(result, plan.stream()),
                     results);
         }
@@ -459,7 +480,8 @@ public final class FirehoseSink implements Sink, DestinationMetrics {
         }
 
         /**
-         * Creates the sink.
+         * Creates the sink. Logs a warning when the client has the AWS SDK's own retries on (see
+         * {@link FirehoseSink#recommendedClientConfiguration()}).
          *
          * @return the sink
          * @throws ConfigurationException naming every invalid setting, its allowed range and its value
@@ -485,6 +507,7 @@ public final class FirehoseSink implements Sink, DestinationMetrics {
             if (!violations.isEmpty()) {
                 throw new ConfigurationException(violations);
             }
+            AwsClientSettings.warnIfSdkRetries(client, "FirehoseAsyncClient", RECOMMENDED, LOG);
             return new FirehoseSink(this);
         }
 

@@ -3,6 +3,7 @@ package dev.twinstream.firehose;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.twinstream.aws.testing.StandardErrorCapture;
 import dev.twinstream.core.ConfigurationException;
 import dev.twinstream.core.spi.BatchResult;
 import dev.twinstream.core.spi.DestinationMetrics;
@@ -10,6 +11,7 @@ import dev.twinstream.core.spi.RecordResult;
 import dev.twinstream.core.spi.SinkBatch;
 import dev.twinstream.testkit.FakeFirehose;
 import dev.twinstream.testkit.VirtualScheduler;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,9 +19,11 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
+import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.firehose.FirehoseAsyncClient;
+import software.amazon.awssdk.services.firehose.model.FirehoseException;
 import software.amazon.awssdk.services.firehose.model.InvalidArgumentException;
 
 class FirehoseSinkTest {
@@ -244,14 +248,74 @@ class FirehoseSinkTest {
     void recommendedClientConfigurationTurnsSdkRetriesOffAndARealClientAcceptsIt() {
         ClientOverrideConfiguration config = FirehoseSink.recommendedClientConfiguration();
         assertThat(config.retryStrategy()).hasValueSatisfying(s -> assertThat(s.maxAttempts()).isEqualTo(1));
-        try (FirehoseAsyncClient client = FirehoseAsyncClient.builder()
+        assertThat(config.apiCallAttemptTimeout()).contains(Duration.ofSeconds(15));
+        assertThat(config.apiCallTimeout()).contains(Duration.ofSeconds(30));
+        try (FirehoseAsyncClient client = realClient(config)) {
+            String log = StandardErrorCapture.during(() -> {
+                FirehoseSink sink = FirehoseSink.builder(client).deliveryStream("analytics-backup").build();
+                assertThat(sink.limits().maxBytesPerRecord()).isEqualTo(FirehoseSink.MAX_BYTES_PER_RECORD);
+            });
+            assertThat(log).as("no warning for the recommended configuration").doesNotContain("WARN");
+        }
+    }
+
+    @Test
+    void buildWarnsOnceWhenTheClientHasTheSdksRetriesOn() {
+        try (FirehoseAsyncClient client = realClient(ClientOverrideConfiguration.builder().build())) {
+            String log = StandardErrorCapture.during(() -> FirehoseSink.builder(client).deliveryStream("s").build());
+            assertThat(log).contains("WARN").contains("FirehoseAsyncClient has the AWS SDK's retries on")
+                    .contains("The tracker already retries each failed event")
+                    .contains("multiply the attempts")
+                    .contains(".overrideConfiguration(FirehoseSink.recommendedClientConfiguration())");
+            assertThat(log.split("WARN", -1)).as("one warning per build").hasSize(2);
+        }
+        String fake = StandardErrorCapture.during(() -> FirehoseSink.builder(firehose).deliveryStream("s").build());
+        assertThat(fake).as("FakeFirehose reports no client configuration: no warning").doesNotContain("WARN");
+    }
+
+    @Test
+    void anExpiredTokenIsRetryableNotDeadLettered() {
+        firehose.createStream("s");
+        FirehoseSink sink = FirehoseSink.builder(firehose).deliveryStream("s").build();
+        firehose.failNextCalls(1, () -> (FirehoseException) FirehoseException.builder()
+                .message("The security token included in the request is expired").statusCode(400)
+                .awsErrorDetails(AwsErrorDetails.builder().errorCode("ExpiredTokenException")
+                        .errorMessage("The security token included in the request is expired").serviceName("Firehose").build())
+                .build());
+
+        BatchResult expired = send(sink, new Batch().add("t", null, "a\n").add("t", null, "b\n"));
+        assertThat(expired.get(0).status()).isEqualTo(RecordResult.Status.RETRYABLE);
+        assertThat(expired.get(0).code()).isEqualTo("ExpiredTokenException");
+        assertThat(expired.get(1)).isEqualTo(expired.get(0));
+        assertThat(send(sink, new Batch().add("t", null, "a\n")).get(0).isOk()).as("the retry goes through").isTrue();
+    }
+
+    @Test
+    void aBugInTheClientIsPermanentAndLoggedOncePerSink() {
+        firehose.createStream("s");
+        FirehoseSink sink = FirehoseSink.builder(firehose).deliveryStream("s").build();
+        firehose.failNextCalls(2, () -> {
+            throw new IllegalArgumentException("a bug, not an AWS error");
+        });
+        String log = StandardErrorCapture.during(() -> {
+            for (int i = 0; i < 2; i++) {
+                RecordResult r = send(sink, new Batch().add("t", null, "a\n")).get(0);
+                assertThat(r.status()).isEqualTo(RecordResult.Status.PERMANENT);
+                assertThat(r.code()).isEqualTo("IllegalArgumentException");
+            }
+        });
+        assertThat(log.split("is a programming error", -1)).as("logged once, with its stack trace").hasSize(2);
+        assertThat(log).contains("java.lang.IllegalArgumentException: a bug, not an AWS error").contains("\tat ");
+    }
+
+    private static FirehoseAsyncClient realClient(ClientOverrideConfiguration config) {
+        // Never sends a request: building a client and a sink calls nothing.
+        return FirehoseAsyncClient.builder()
                 .region(Region.US_EAST_1)
                 .credentialsProvider(AnonymousCredentialsProvider.create())
+                .endpointOverride(URI.create("http://127.0.0.1:1"))
                 .overrideConfiguration(config)
-                .build()) {
-            FirehoseSink sink = FirehoseSink.builder(client).deliveryStream("analytics-backup").build();
-            assertThat(sink.limits().maxBytesPerRecord()).isEqualTo(FirehoseSink.MAX_BYTES_PER_RECORD);
-        }
+                .build();
     }
 
     // DestinationMetrics: per delivery stream, events delivered and attempts failed.

@@ -1,5 +1,6 @@
 package dev.twinstream.kinesis;
 
+import dev.twinstream.aws.internal.AwsClientSettings;
 import dev.twinstream.core.Clock;
 import dev.twinstream.core.ConfigurationException;
 import dev.twinstream.core.Scheduler;
@@ -19,7 +20,8 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.jspecify.annotations.Nullable;
-import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.awssdk.services.kinesis.model.DescribeStreamSummaryRequest;
@@ -41,14 +43,20 @@ import software.amazon.awssdk.services.kinesis.model.DescribeStreamSummaryReques
  *       shard). Records a shard cannot take yet are held by the sink and sent when its budget
  *       allows, so throttling is avoided instead of retried into; a throttled shard's budget is
  *       pushed back.
- *   <li><b>Errors.</b> Only failed entries are reported as failed; throttling and internal errors are
- *       retryable, a missing stream, invalid arguments, denied access and KMS errors are permanent
- *       (see docs/ARCHITECTURE.md, "Kinesis error table").
+ *   <li><b>Errors.</b> Only failed entries are reported as failed. Kinesis' own codes come first
+ *       ({@code ResourceNotFoundException}, {@code InvalidArgumentException} and {@code KMS*} errors
+ *       except {@code KMSThrottlingException} are permanent), then the policy every Twinstream AWS
+ *       sink shares: throttling, internal errors, expiring credentials and clock skew
+ *       ({@code ExpiredTokenException}, {@code RequestExpired}, {@code InvalidSignatureException}),
+ *       HTTP 429 and 5xx, timeouts and connection failures are retryable; denied access, other 4xx
+ *       and programming errors (also a bug while planning a batch) are permanent (see
+ *       docs/ARCHITECTURE.md, "AWS error policy").
  * </ul>
  *
  * <p>The {@link KinesisAsyncClient} belongs to the caller, who closes it after the tracker;
  * {@link #recommendedClientConfiguration()} turns the SDK's own retries off, since the tracker
- * retries only the failed records. Thread-safe. Build it with {@link #builder(KinesisAsyncClient, String)}.
+ * retries only the failed records, and building the sink logs a warning when the client retries on
+ * its own. Thread-safe. Build it with {@link #builder(KinesisAsyncClient, String)}.
  */
 public final class KinesisSink implements Sink {
 
@@ -81,12 +89,15 @@ public final class KinesisSink implements Sink {
     /** Default time a throttled shard's budget is pushed back: 1 second (the service's metering window). */
     public static final Duration DEFAULT_THROTTLE_BACKOFF = Duration.ofSeconds(1);
 
+    private static final Logger LOG = LoggerFactory.getLogger(KinesisSink.class);
+
     private final SinkLimits limits;
     private final KinesisSender sender;
     private final @Nullable OwnScheduler ownScheduler;
     private final int maxRecordBytes;
 
     private KinesisSink(Builder b, int maxRecordBytes) {
+        AwsClientSettings.warnIfSdkRetries(b.client, "KinesisAsyncClient", "KinesisSink.recommendedClientConfiguration()", LOG);
         this.maxRecordBytes = maxRecordBytes;
         this.ownScheduler = b.scheduler == null ? new OwnScheduler() : null;
         Scheduler scheduler = b.scheduler != null ? b.scheduler : ownScheduler;
@@ -118,17 +129,20 @@ public final class KinesisSink implements Sink {
     }
 
     /**
-     * Client settings for a client used by this sink: the SDK's retries off (the tracker retries
-     * only the records that failed, with backoff, and knows about them) and a 30 s bound on each call.
-     * Apply with {@code KinesisAsyncClient.builder().overrideConfiguration(...)}.
+     * Client settings for a client used by this sink, the same as the Firehose sink's: the SDK's
+     * retries off ({@code AwsRetryStrategy.doNotRetry()}: the tracker retries only the records that
+     * failed, with backoff, and counts them), each HTTP attempt bounded to 15 s
+     * ({@code apiCallAttemptTimeout}: a healthy call answers in well under a second, and a 10 MiB
+     * request still uploads in time on a slow link) and each call to 30 s ({@code apiCallTimeout}, the
+     * backstop that also covers signing and credentials). A timed-out call is retryable, so a call that
+     * hangs frees its in-flight slot instead of holding it. Apply with
+     * {@code KinesisAsyncClient.builder().overrideConfiguration(...)}, or copy it with
+     * {@code toBuilder()} to add your own settings.
      *
-     * @return the configuration
+     * @return a new configuration
      */
     public static ClientOverrideConfiguration recommendedClientConfiguration() {
-        return ClientOverrideConfiguration.builder()
-                .retryStrategy(AwsRetryStrategy.doNotRetry())
-                .apiCallTimeout(Duration.ofSeconds(30))
-                .build();
+        return AwsClientSettings.recommendedClientConfiguration();
     }
 
     @Override
@@ -318,7 +332,8 @@ public final class KinesisSink implements Sink {
         }
 
         /**
-         * Builds the sink without calling Kinesis.
+         * Builds the sink without calling Kinesis. Logs a warning when the client has the AWS SDK's
+         * own retries on (see {@link KinesisSink#recommendedClientConfiguration()}).
          *
          * @return the sink
          * @throws ConfigurationException naming every invalid setting

@@ -3,13 +3,20 @@ package dev.twinstream.kinesis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.twinstream.aws.testing.StandardErrorCapture;
 import dev.twinstream.core.ConfigurationException;
 import dev.twinstream.core.spi.BatchResult;
 import dev.twinstream.core.spi.RecordResult;
+import dev.twinstream.core.spi.SinkBatch;
 import dev.twinstream.testkit.FakeKinesis;
 import dev.twinstream.testkit.TestBatches;
+import java.net.URI;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 
 class KinesisSinkTest {
     static final String STREAM = "events";
@@ -142,9 +149,116 @@ class KinesisSinkTest {
     }
 
     @Test
-    void recommendedClientConfigurationTurnsSdkRetriesOff() {
-        assertThat(KinesisSink.recommendedClientConfiguration().retryStrategy()).hasValueSatisfying(
-                s -> assertThat(s.maxAttempts()).isEqualTo(1));
-        assertThat(KinesisSink.recommendedClientConfiguration().apiCallTimeout()).contains(Duration.ofSeconds(30));
+    void recommendedClientConfigurationTurnsSdkRetriesOffAndBoundsEachCall() {
+        ClientOverrideConfiguration config = KinesisSink.recommendedClientConfiguration();
+        assertThat(config.retryStrategy()).hasValueSatisfying(s -> assertThat(s.maxAttempts()).isEqualTo(1));
+        assertThat(config.apiCallAttemptTimeout()).contains(Duration.ofSeconds(15));
+        assertThat(config.apiCallTimeout()).contains(Duration.ofSeconds(30));
+        try (KinesisAsyncClient client = realClient(config)) {
+            String log = StandardErrorCapture.during(() -> KinesisSink.builder(client, STREAM).build().close());
+            assertThat(log).as("no warning for the recommended configuration").doesNotContain("WARN");
+        }
+    }
+
+    @Test
+    void buildWarnsOnceWhenTheClientHasTheSdksRetriesOn() {
+        try (KinesisAsyncClient client = realClient(ClientOverrideConfiguration.builder().build())) {
+            String log = StandardErrorCapture.during(() -> KinesisSink.builder(client, STREAM).build().close());
+            assertThat(log).contains("WARN").contains("KinesisAsyncClient has the AWS SDK's retries on")
+                    .contains("The tracker already retries each failed event")
+                    .contains("multiply the attempts")
+                    .contains(".overrideConfiguration(KinesisSink.recommendedClientConfiguration())");
+            assertThat(log.split("WARN", -1)).as("one warning per build").hasSize(2);
+        }
+        FakeKinesis k = FakeKinesis.builder().build().createStream(STREAM, 1);
+        String fake = StandardErrorCapture.during(() -> KinesisSink.builder(k, STREAM).build().close());
+        assertThat(fake).as("FakeKinesis reports no client configuration: no warning").doesNotContain("WARN");
+    }
+
+    @Test
+    void anExpiredTokenIsRetryableNotDeadLettered() {
+        FakeKinesis k = FakeKinesis.builder().build().createStream(STREAM, 2);
+        try (KinesisSink sink = KinesisSink.builder(k, STREAM).build()) {
+            k.failNextCalls(1, "ExpiredTokenException");
+            BatchResult expired = sink.send(TestBatches.ofUtf8("a", "b")).toCompletableFuture().join();
+            assertThat(expired.get(0).status()).isEqualTo(RecordResult.Status.RETRYABLE);
+            assertThat(expired.get(0).code()).isEqualTo("ExpiredTokenException");
+            assertThat(expired.get(1).status()).isEqualTo(RecordResult.Status.RETRYABLE);
+            BatchResult retried = sink.send(TestBatches.ofUtf8("a", "b")).toCompletableFuture().join();
+            assertThat(retried.get(0).isOk() && retried.get(1).isOk()).as("the retry goes through").isTrue();
+        }
+    }
+
+    @Test
+    void aBugWhilePlanningABatchIsPermanentAndLoggedOncePerSink() {
+        FakeKinesis k = FakeKinesis.builder().build().createStream(STREAM, 1);
+        try (KinesisSink sink = KinesisSink.builder(k, STREAM).build()) {
+            String log = StandardErrorCapture.during(() -> {
+                for (int i = 0; i < 2; i++) {
+                    BatchResult r = sink.send(new PayloadThrows(TestBatches.ofUtf8("a", "b"))).toCompletableFuture().join();
+                    assertThat(r.get(0).status()).as("not retried forever under the default policy")
+                            .isEqualTo(RecordResult.Status.PERMANENT);
+                    assertThat(r.get(0).code()).isEqualTo("IllegalArgumentException");
+                    assertThat(r.get(1)).isEqualTo(r.get(0));
+                }
+            });
+            assertThat(log.split("is a programming error", -1)).as("logged once, with its stack trace").hasSize(2);
+            assertThat(log).contains("java.lang.IllegalArgumentException: a bug while reading the payload").contains("\tat ");
+        }
+        assertThat(k.recordCount(STREAM)).isZero();
+    }
+
+    private static KinesisAsyncClient realClient(ClientOverrideConfiguration config) {
+        // Never sends a request: building a client and a sink (build(), not buildAsync()) calls nothing.
+        return KinesisAsyncClient.builder()
+                .region(Region.US_EAST_1)
+                .credentialsProvider(AnonymousCredentialsProvider.create())
+                .endpointOverride(URI.create("http://127.0.0.1:1"))
+                .overrideConfiguration(config)
+                .build();
+    }
+
+    /** A batch whose payloads cannot be read: stands in for a bug anywhere in planning. */
+    private static final class PayloadThrows implements SinkBatch {
+        private final SinkBatch batch;
+
+        PayloadThrows(SinkBatch batch) {
+            this.batch = batch;
+        }
+
+        @Override
+        public int size() {
+            return batch.size();
+        }
+
+        @Override
+        public long totalBytes() {
+            return batch.totalBytes();
+        }
+
+        @Override
+        public byte[] payload(int index) {
+            throw new IllegalArgumentException("a bug while reading the payload");
+        }
+
+        @Override
+        public String eventId(int index) {
+            return batch.eventId(index);
+        }
+
+        @Override
+        public String eventType(int index) {
+            return batch.eventType(index);
+        }
+
+        @Override
+        public String partitionKey(int index) {
+            return batch.partitionKey(index);
+        }
+
+        @Override
+        public int attempt(int index) {
+            return batch.attempt(index);
+        }
     }
 }

@@ -1,178 +1,84 @@
 package dev.twinstream.firehose.internal;
 
-import dev.twinstream.core.spi.RecordResult;
+import dev.twinstream.aws.internal.AwsErrors;
+import dev.twinstream.core.spi.RecordResult.Status;
 import java.util.Collections;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
-import org.jspecify.annotations.Nullable;
-import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
-import software.amazon.awssdk.awscore.exception.AwsServiceException;
-import software.amazon.awssdk.core.exception.SdkClientException;
-import software.amazon.awssdk.core.exception.SdkServiceException;
+import org.slf4j.Logger;
 
 /**
- * The one table that turns an Amazon Data Firehose error into a {@link RecordResult}: retryable
- * (the tracker backs off and sends the record again) or permanent (the record goes to dead-letter
- * handling with the AWS error code and message).
+ * Amazon Data Firehose's own error codes, and the sink's; everything common to AWS services
+ * (throttling, expiring credentials and clock skew, internal errors, denied access, HTTP statuses,
+ * client-side failures, programming errors) is {@link AwsErrors}' shared policy, which consults
+ * this table first.
  *
- * <p>Sources: the {@code PutRecordBatch} API reference ("Errors" and the per-entry
- * {@code ErrorCode} values of {@code PutRecordBatchResponseEntry}) and the AWS KMS error list for
- * the {@code KMS.*} codes Firehose reports when server-side encryption with a customer key fails.
- *
- * <p>Rules, in order:
- * <ol>
- *   <li>An error code listed in {@link #table()} decides.</li>
- *   <li>A whole-call exception with an unlisted code: HTTP 5xx or 429, or the SDK calls it a
- *       throttling error → retryable; any other 4xx → permanent (the request itself is wrong and
- *       will be rejected again).</li>
- *   <li>A client-side failure ({@link SdkClientException}: connection refused, timeouts, an
- *       unreadable response) → retryable.</li>
- *   <li>A per-entry error code that is not listed → retryable: the service accepted the call and
- *       rejected only that entry, and dropping it would lose data; the retry policy's
- *       {@code maxAttempts}/{@code deliveryTimeout} bound how long it is tried.</li>
- *   <li>Any other exception: programming errors ({@link IllegalArgumentException},
- *       {@link NullPointerException}, {@link UnsupportedOperationException},
- *       {@link ClassCastException}, {@link IndexOutOfBoundsException}, {@link Error}) →
- *       permanent, anything else → retryable, as the core classifies a failed send.</li>
- * </ol>
+ * <p>Sources: the Firehose API reference, {@code PutRecordBatch} "Errors"
+ * (https://docs.aws.amazon.com/firehose/latest/APIReference/API_PutRecordBatch.html) and the
+ * per-entry {@code ErrorCode} of {@code PutRecordBatchResponseEntry}; for the {@code KMS.*} codes
+ * that Firehose reports when server-side encryption with a customer key fails, the AWS KMS API
+ * reference errors (https://docs.aws.amazon.com/kms/latest/APIReference/CommonErrors.html and each
+ * action's "Errors").
  */
 public final class FirehoseErrors {
 
-    /** Per-entry or whole-call: Firehose is throttling or temporarily unavailable. */
+    /**
+     * Per-entry or whole-call (PutRecordBatch): Firehose is briefly unavailable or, when it keeps
+     * coming, the delivery stream is over its throughput limits, so this is also Firehose's
+     * throttling signal. RETRYABLE as in the shared table; listed for that meaning.
+     */
     public static final String SERVICE_UNAVAILABLE = "ServiceUnavailableException";
-    /** Per-entry: an internal error of the service; the entry may be resent. */
-    public static final String INTERNAL_FAILURE = "InternalFailure";
-    /** Code used when a response does not carry one result per entry sent. */
+    /** Our code: a response does not carry one result per entry sent. RETRYABLE. */
     public static final String INVALID_RESPONSE = "InvalidResponse";
-    /** Code used when a router chose a name that cannot be a delivery stream. */
+    /** Our code: a router chose a name that cannot be a delivery stream. PERMANENT. */
     public static final String INVALID_DELIVERY_STREAM_NAME = "InvalidDeliveryStreamName";
-    /** Code used when the application's stream router threw for an event. */
+    /** Our code: the application's stream router threw for an event. PERMANENT. */
     public static final String ROUTER_FAILED = "StreamRouterFailed";
-    /** Code used when no delivery stream is configured for an event. */
+    /** Our code: no delivery stream is configured for an event. PERMANENT. */
     public static final String NO_DELIVERY_STREAM = "NoDeliveryStream";
 
-    private static final Map<String, RecordResult.Status> TABLE;
+    private static final Map<String, Status> TABLE;
 
     static {
-        Map<String, RecordResult.Status> t = new HashMap<>();
+        Map<String, Status> t = new LinkedHashMap<>();
         // Transient: the same request can succeed later.
-        t.put(SERVICE_UNAVAILABLE, RecordResult.Status.RETRYABLE);
-        t.put(INTERNAL_FAILURE, RecordResult.Status.RETRYABLE);
-        t.put("InternalFailureException", RecordResult.Status.RETRYABLE);
-        t.put("InternalServerError", RecordResult.Status.RETRYABLE);
-        t.put("ThrottlingException", RecordResult.Status.RETRYABLE);
-        t.put("Throttling", RecordResult.Status.RETRYABLE);
-        t.put("LimitExceededException", RecordResult.Status.RETRYABLE);
-        t.put("RequestTimeout", RecordResult.Status.RETRYABLE);
-        t.put("RequestTimeoutException", RecordResult.Status.RETRYABLE);
-        t.put("KMS.ThrottlingException", RecordResult.Status.RETRYABLE);
+        t.put(SERVICE_UNAVAILABLE, Status.RETRYABLE);                    // PutRecordBatch, see above
+        t.put("KMS.ThrottlingException", Status.RETRYABLE);              // KMS throttled Firehose's key use
+        // Firehose documents LimitExceededException (a resource count reached) for control-plane calls
+        // only; should it come on the data path, the only limit it can mean there is a rate.
+        t.put("LimitExceededException", Status.RETRYABLE);
         // The stream, the request or the encryption setup is wrong: resending changes nothing.
-        t.put("ResourceNotFoundException", RecordResult.Status.PERMANENT);
-        t.put("InvalidArgumentException", RecordResult.Status.PERMANENT);
-        t.put("ValidationException", RecordResult.Status.PERMANENT);
-        t.put("InvalidKMSResourceException", RecordResult.Status.PERMANENT);
-        t.put("InvalidSourceException", RecordResult.Status.PERMANENT);
-        t.put("AccessDeniedException", RecordResult.Status.PERMANENT);
-        t.put("UnrecognizedClientException", RecordResult.Status.PERMANENT);
-        t.put("InvalidSignatureException", RecordResult.Status.PERMANENT);
-        t.put("KMS.AccessDeniedException", RecordResult.Status.PERMANENT);
-        t.put("KMS.DisabledException", RecordResult.Status.PERMANENT);
-        t.put("KMS.InvalidStateException", RecordResult.Status.PERMANENT);
-        t.put("KMS.NotFoundException", RecordResult.Status.PERMANENT);
-        t.put("KMS.OptInRequired", RecordResult.Status.PERMANENT);
-        t.put("KMS.InvalidKeyUsageException", RecordResult.Status.PERMANENT);
-        t.put(NO_DELIVERY_STREAM, RecordResult.Status.PERMANENT);
-        t.put(INVALID_DELIVERY_STREAM_NAME, RecordResult.Status.PERMANENT);
-        t.put(ROUTER_FAILED, RecordResult.Status.PERMANENT);
+        t.put("ResourceNotFoundException", Status.PERMANENT);            // PutRecordBatch: no such stream
+        t.put("InvalidArgumentException", Status.PERMANENT);             // PutRecordBatch: invalid input
+        t.put("InvalidKMSResourceException", Status.PERMANENT);          // PutRecordBatch: KMS key unusable
+        t.put("InvalidSourceException", Status.PERMANENT);               // PutRecordBatch: CloudWatch Logs-only stream
+        t.put("KMS.AccessDeniedException", Status.PERMANENT);            // KMS: Firehose may not use the key
+        t.put("KMS.DisabledException", Status.PERMANENT);                // KMS: key disabled
+        t.put("KMS.InvalidStateException", Status.PERMANENT);            // KMS: key pending deletion etc.
+        t.put("KMS.NotFoundException", Status.PERMANENT);                // KMS: no such key
+        t.put("KMS.OptInRequired", Status.PERMANENT);                    // KMS: account not subscribed
+        t.put("KMS.InvalidKeyUsageException", Status.PERMANENT);         // KMS: key not for encryption
+        // The sink's own codes.
+        t.put(NO_DELIVERY_STREAM, Status.PERMANENT);
+        t.put(INVALID_DELIVERY_STREAM_NAME, Status.PERMANENT);
+        t.put(ROUTER_FAILED, Status.PERMANENT);
+        t.put(INVALID_RESPONSE, Status.RETRYABLE);
         TABLE = Collections.unmodifiableMap(t);
     }
 
     private FirehoseErrors() {}
 
-    /** {@return the listed error codes and what each maps to} */
-    public static Map<String, RecordResult.Status> table() {
+    /** {@return Firehose's listed codes and what each maps to; shared AWS codes are not repeated here} */
+    public static Map<String, Status> table() {
         return TABLE;
     }
 
     /**
-     * The result of one {@code PutRecordBatch} entry.
+     * {@return the error policy of one sink instance: this table, then the shared AWS rules}
      *
-     * @param errorCode the entry's {@code ErrorCode}; {@code null} when the entry succeeded
-     * @param errorMessage the entry's {@code ErrorMessage}; may be {@code null}
-     * @return OK, or the failure with the code and message
+     * @param log the sink's logger, where a programming error is logged once per exception class
      */
-    public static RecordResult forEntry(@Nullable String errorCode, @Nullable String errorMessage) {
-        if (errorCode == null) {
-            return RecordResult.ok();
-        }
-        RecordResult.Status status = TABLE.getOrDefault(errorCode, RecordResult.Status.RETRYABLE);
-        return result(status, errorCode, errorMessage);
-    }
-
-    /**
-     * The result for every record of a call that failed as a whole.
-     *
-     * @param error what the client's future completed with (possibly wrapped in a
-     *     {@link CompletionException} or {@link ExecutionException})
-     * @return a RETRYABLE or PERMANENT result carrying the AWS error code and message
-     */
-    public static RecordResult forException(Throwable error) {
-        Throwable e = unwrap(error);
-        if (e instanceof AwsServiceException) {
-            AwsServiceException aws = (AwsServiceException) e;
-            AwsErrorDetails details = aws.awsErrorDetails();
-            String code = details != null && details.errorCode() != null ? details.errorCode() : e.getClass().getSimpleName();
-            String message = details != null && details.errorMessage() != null ? details.errorMessage() : e.getMessage();
-            RecordResult.Status listed = TABLE.get(code);
-            if (listed == null) {
-                listed = TABLE.get(e.getClass().getSimpleName());
-            }
-            if (listed != null) {
-                return result(listed, code, message);
-            }
-            return result(byHttpStatus(aws), code, message);
-        }
-        if (e instanceof SdkServiceException) {
-            return result(byHttpStatus((SdkServiceException) e), e.getClass().getSimpleName(), e.getMessage());
-        }
-        String code = e.getClass().getSimpleName();
-        String message = String.valueOf(e.getMessage());
-        if (e instanceof SdkClientException) {
-            return RecordResult.retryable(code, message);
-        }
-        if (e instanceof IllegalArgumentException || e instanceof NullPointerException
-                || e instanceof UnsupportedOperationException || e instanceof ClassCastException
-                || e instanceof IndexOutOfBoundsException || e instanceof Error) {
-            return RecordResult.permanent(code, message);
-        }
-        return RecordResult.retryable(code, message);
-    }
-
-    private static RecordResult.Status byHttpStatus(SdkServiceException e) {
-        int status = e.statusCode();
-        if (status >= 500 || status == 429 || e.isThrottlingException()) {
-            return RecordResult.Status.RETRYABLE;
-        }
-        if (status >= 400) {
-            return RecordResult.Status.PERMANENT;
-        }
-        // No HTTP status (0): the exception did not come from a response; presume transient.
-        return RecordResult.Status.RETRYABLE;
-    }
-
-    private static RecordResult result(RecordResult.Status status, String code, @Nullable String message) {
-        return status == RecordResult.Status.PERMANENT
-                ? RecordResult.permanent(code, message)
-                : RecordResult.retryable(code, message);
-    }
-
-    private static Throwable unwrap(Throwable error) {
-        Throwable e = error;
-        while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
-            e = e.getCause();
-        }
-        return e;
+    public static AwsErrors newPolicy(Logger log) {
+        return new AwsErrors("Firehose", TABLE, log);
     }
 }

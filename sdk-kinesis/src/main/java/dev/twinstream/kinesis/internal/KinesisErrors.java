@@ -1,136 +1,82 @@
 package dev.twinstream.kinesis.internal;
 
+import dev.twinstream.aws.internal.AwsErrors;
 import dev.twinstream.core.spi.RecordResult;
+import dev.twinstream.core.spi.RecordResult.Status;
 import java.util.Collections;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
-import org.jspecify.annotations.Nullable;
-import software.amazon.awssdk.awscore.exception.AwsServiceException;
-import software.amazon.awssdk.core.exception.SdkClientException;
-import software.amazon.awssdk.core.exception.SdkException;
+import org.slf4j.Logger;
 
 /**
- * The one table that turns a Kinesis error into a {@link RecordResult}: per-entry {@code ErrorCode}s
- * of {@code PutRecords} and whole-call exceptions alike (Kinesis Data Streams API reference,
- * {@code PutRecords} "Errors" and {@code PutRecordsResultEntry.ErrorCode}).
+ * Kinesis Data Streams' own error codes, and the sink's; everything common to AWS services
+ * (throttling, expiring credentials and clock skew, internal errors, denied access, HTTP statuses,
+ * client-side failures, programming errors) is {@link AwsErrors}' shared policy, which consults
+ * this table first. Per-entry {@code ErrorCode}s of {@code PutRecords} and whole-call exceptions
+ * alike.
  *
- * <p>Rule: an error is PERMANENT only when sending the same record again cannot succeed without
- * someone changing the stream, its key or its permissions; everything else (throttling, internal
- * failures, network errors, unknown codes) is RETRYABLE, so an unknown error delays events instead
- * of losing them.
+ * <p>Sources: the Kinesis Data Streams API reference, "Errors" of {@code PutRecords}
+ * (https://docs.aws.amazon.com/kinesis/latest/APIReference/API_PutRecords.html), of
+ * {@code ListShards} and {@code DescribeStreamSummary} (the sink's other calls), and
+ * {@code PutRecordsResultEntry.ErrorCode}.
+ *
+ * <p>Rule of the table: a code is PERMANENT only when sending the same record again cannot succeed
+ * without someone changing the stream, its key or its permissions.
  */
 public final class KinesisErrors {
 
-    /** Per-entry and whole-call code for a shard over its write limit. */
+    /**
+     * Per-entry and whole-call: the shard is over its write limit (PutRecords). RETRYABLE, as in the
+     * shared table; listed because the sender also pushes that shard's pacer back.
+     */
     public static final String THROUGHPUT_EXCEEDED = "ProvisionedThroughputExceededException";
-    /** Our code for an aggregated record that landed on another shard than predicted (resharding). */
+    /** Our code for an aggregated record that landed on another shard than predicted (resharding). RETRYABLE. */
     public static final String WRONG_SHARD = "WrongShard";
-    /** Our code for an event whose partition key Kinesis would reject (empty or over 256 characters). */
+    /** Our code for an event whose partition key Kinesis would reject (empty or over 256 characters). PERMANENT. */
     public static final String INVALID_PARTITION_KEY = "InvalidPartitionKey";
+    /** Our code for a response that does not carry one result per record sent. RETRYABLE. */
+    public static final String INVALID_RESPONSE = "InvalidResponse";
 
-    private static final Map<String, RecordResult.Status> TABLE;
+    private static final Map<String, Status> TABLE;
 
     static {
-        Map<String, RecordResult.Status> t = new HashMap<>();
-        // Retryable: throttling and transient service faults.
-        t.put(THROUGHPUT_EXCEEDED, RecordResult.Status.RETRYABLE);
-        t.put("InternalFailure", RecordResult.Status.RETRYABLE);
-        t.put("InternalFailureException", RecordResult.Status.RETRYABLE);
-        t.put("ServiceUnavailable", RecordResult.Status.RETRYABLE);
-        t.put("ServiceUnavailableException", RecordResult.Status.RETRYABLE);
-        t.put("LimitExceededException", RecordResult.Status.RETRYABLE);
-        t.put("ResourceInUseException", RecordResult.Status.RETRYABLE);
-        t.put("ThrottlingException", RecordResult.Status.RETRYABLE);
-        t.put("Throttling", RecordResult.Status.RETRYABLE);
-        t.put("TooManyRequestsException", RecordResult.Status.RETRYABLE);
-        t.put("RequestLimitExceeded", RecordResult.Status.RETRYABLE);
-        t.put("KMSThrottlingException", RecordResult.Status.RETRYABLE);
-        t.put("ExpiredTokenException", RecordResult.Status.RETRYABLE);
-        t.put("RequestExpired", RecordResult.Status.RETRYABLE);
-        t.put(WRONG_SHARD, RecordResult.Status.RETRYABLE);
-        // Permanent: the stream, the record or the permissions are wrong.
-        t.put("ResourceNotFoundException", RecordResult.Status.PERMANENT);
-        t.put("InvalidArgumentException", RecordResult.Status.PERMANENT);
-        t.put("ValidationException", RecordResult.Status.PERMANENT);
-        t.put("AccessDeniedException", RecordResult.Status.PERMANENT);
-        t.put("UnrecognizedClientException", RecordResult.Status.PERMANENT);
-        t.put("KMSDisabledException", RecordResult.Status.PERMANENT);
-        t.put("KMSInvalidStateException", RecordResult.Status.PERMANENT);
-        t.put("KMSAccessDeniedException", RecordResult.Status.PERMANENT);
-        t.put("KMSNotFoundException", RecordResult.Status.PERMANENT);
-        t.put("KMSOptInRequired", RecordResult.Status.PERMANENT);
-        t.put(INVALID_PARTITION_KEY, RecordResult.Status.PERMANENT);
+        Map<String, Status> t = new LinkedHashMap<>();
+        // Retryable: throttling and transient faults of the stream.
+        t.put(THROUGHPUT_EXCEEDED, Status.RETRYABLE);                 // PutRecords: shard over its limit
+        t.put("KMSThrottlingException", Status.RETRYABLE);            // PutRecords: KMS throttled the key's use
+        t.put("LimitExceededException", Status.RETRYABLE);            // ListShards/DescribeStreamSummary: call rate
+        t.put("ResourceInUseException", Status.RETRYABLE);            // the stream is CREATING or UPDATING for now
+        t.put("ExpiredNextTokenException", Status.RETRYABLE);         // ListShards: a new load starts over
+        t.put("ExpiredIteratorException", Status.RETRYABLE);          // read path only; a new iterator works
+        // Permanent: the stream, the record or the key's permissions are wrong.
+        t.put("ResourceNotFoundException", Status.PERMANENT);         // PutRecords: no such stream
+        t.put("InvalidArgumentException", Status.PERMANENT);          // PutRecords: invalid input
+        t.put("KMSDisabledException", Status.PERMANENT);              // PutRecords: key disabled
+        t.put("KMSInvalidStateException", Status.PERMANENT);          // PutRecords: key state (pending deletion...)
+        t.put("KMSAccessDeniedException", Status.PERMANENT);          // PutRecords: may not use the key
+        t.put("KMSNotFoundException", Status.PERMANENT);              // PutRecords: no such key
+        t.put("KMSOptInRequired", Status.PERMANENT);                  // PutRecords: account not subscribed to KMS
+        // The sink's own codes.
+        t.put(WRONG_SHARD, Status.RETRYABLE);
+        t.put(INVALID_PARTITION_KEY, Status.PERMANENT);
+        t.put(INVALID_RESPONSE, Status.RETRYABLE);
         TABLE = Collections.unmodifiableMap(t);
     }
 
     private KinesisErrors() {}
 
-    /**
-     * {@return the disposition of a known code, or {@code null} for a code not in the table}
-     *
-     * @param code an error code
-     */
-    public static RecordResult.@Nullable Status statusOf(String code) {
-        return TABLE.get(code);
+    /** {@return Kinesis' listed codes and what each maps to; shared AWS codes are not repeated here} */
+    public static Map<String, Status> table() {
+        return TABLE;
     }
 
     /**
-     * The result of one failed {@code PutRecords} entry. Unknown codes are retryable.
+     * {@return the error policy of one sink instance: this table, then the shared AWS rules}
      *
-     * @param errorCode the entry's {@code ErrorCode}; {@code null} or empty counts as an unknown code
-     * @param errorMessage the entry's {@code ErrorMessage}; may be {@code null}
-     * @return a RETRYABLE or PERMANENT result
+     * @param log the sink's logger, where a programming error is logged once per exception class
      */
-    public static RecordResult forEntry(@Nullable String errorCode, @Nullable String errorMessage) {
-        String code = errorCode == null || errorCode.isEmpty() ? "UnknownError" : errorCode;
-        RecordResult.Status status = TABLE.get(code);
-        return status == RecordResult.Status.PERMANENT
-                ? RecordResult.permanent(code, errorMessage)
-                : RecordResult.retryable(code, errorMessage);
-    }
-
-    /**
-     * The result for every record of a call that failed as a whole.
-     *
-     * <ul>
-     *   <li>a service error: by its error code from the table; a code not in it is retryable when the
-     *       HTTP status is 5xx, 429 or unknown, permanent for other 4xx;
-     *   <li>no response ({@link SdkClientException}: connection, timeout): retryable;
-     *   <li>anything else: retryable, with the exception's class name as the code.
-     * </ul>
-     *
-     * @param error what the client's future completed with, possibly wrapped
-     * @return a RETRYABLE or PERMANENT result
-     */
-    public static RecordResult forException(Throwable error) {
-        Throwable e = unwrap(error);
-        if (e instanceof AwsServiceException) {
-            AwsServiceException service = (AwsServiceException) e;
-            String code = service.awsErrorDetails() == null ? null : service.awsErrorDetails().errorCode();
-            if (code == null || code.isEmpty()) {
-                code = e.getClass().getSimpleName();
-            }
-            String message = service.awsErrorDetails() == null ? e.getMessage() : service.awsErrorDetails().errorMessage();
-            RecordResult.Status status = TABLE.get(code);
-            if (status == null) {
-                status = TABLE.get(e.getClass().getSimpleName());
-            }
-            if (status == null) {
-                int http = service.statusCode();
-                status = http >= 400 && http < 500 && http != 429 ? RecordResult.Status.PERMANENT : RecordResult.Status.RETRYABLE;
-            }
-            return status == RecordResult.Status.PERMANENT ? RecordResult.permanent(code, message)
-                    : RecordResult.retryable(code, message);
-        }
-        if (e instanceof SdkClientException) {
-            return RecordResult.retryable(e.getClass().getSimpleName(), e.getMessage());
-        }
-        if (e instanceof SdkException) {
-            return RecordResult.retryable(e.getClass().getSimpleName(), e.getMessage());
-        }
-        return RecordResult.retryable(e.getClass().getSimpleName(), String.valueOf(e.getMessage()));
+    public static AwsErrors newPolicy(Logger log) {
+        return new AwsErrors("Kinesis", TABLE, log);
     }
 
     /**
@@ -140,13 +86,5 @@ public final class KinesisErrors {
      */
     public static boolean suggestsStaleShardMap(RecordResult result) {
         return "ResourceNotFoundException".equals(result.code()) || "InvalidArgumentException".equals(result.code());
-    }
-
-    private static Throwable unwrap(Throwable e) {
-        Throwable t = e;
-        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t;
     }
 }

@@ -1,5 +1,6 @@
 package dev.twinstream.kinesis.internal;
 
+import dev.twinstream.aws.internal.AwsErrors;
 import dev.twinstream.core.Clock;
 import dev.twinstream.core.Scheduler;
 import dev.twinstream.core.spi.BatchResult;
@@ -35,7 +36,8 @@ import software.amazon.awssdk.services.kinesis.model.PutRecordsResultEntry;
  *       must wait are held on the scheduler (never reported as failures, which would use up
  *       attempts);
  *   <li>pack the entries into requests of at most 500 entries and the request byte limit, send;
- *   <li>map each entry's outcome to the events in it through {@link KinesisErrors}.
+ *   <li>map each entry's outcome to the events in it through the sink's {@link AwsErrors} policy
+ *       ({@link KinesisErrors} first, then the rules shared by the AWS sinks).
  * </ol>
  * The returned future completes when every request of the batch has completed.
  */
@@ -62,6 +64,7 @@ public final class KinesisSender {
     private final Clock clock;
     private final Scheduler scheduler;
     private final Map<String, TokenBucket> buckets = new ConcurrentHashMap<>();
+    private final AwsErrors errors = KinesisErrors.newPolicy(LOG);
     private volatile boolean closed;
 
     /**
@@ -123,7 +126,7 @@ public final class KinesisSender {
         }
         shardMaps.get().whenComplete((map, error) -> {
             if (error != null) {
-                op.failAll(KinesisErrors.forException(error));
+                op.failAll(errors.forException(error));
             } else {
                 planSafely(batch, map, op);
             }
@@ -134,8 +137,13 @@ public final class KinesisSender {
         try {
             plan(batch, map, op);
         } catch (RuntimeException e) {
-            LOG.error("Could not plan a Kinesis batch of {} events", batch.size(), e);
-            op.failAll(KinesisErrors.forException(e));
+            // A programming error (IllegalArgumentException, NullPointerException, ...) is PERMANENT and
+            // logged once per exception class by the policy: retried, it would fail the same way forever.
+            RecordResult result = errors.forException(e);
+            if (result.status() == RecordResult.Status.RETRYABLE) {
+                LOG.warn("Could not plan a Kinesis batch of {} events; it will be retried", batch.size(), e);
+            }
+            op.failAll(result);
         }
     }
 
@@ -330,14 +338,17 @@ public final class KinesisSender {
                     onResponse(request, map, op, response);
                 }
             } catch (RuntimeException e) {
-                LOG.error("Could not apply a PutRecords response", e);
-                op.finish(request, KinesisErrors.forException(e));
+                RecordResult result = errors.forException(e);
+                if (result.status() == RecordResult.Status.RETRYABLE) {
+                    LOG.warn("Could not apply a PutRecords response; its records will be retried", e);
+                }
+                op.finish(request, result);
             }
         });
     }
 
     private void onCallFailed(List<Entry> request, @Nullable ShardMap map, Operation op, Throwable error) {
-        RecordResult result = KinesisErrors.forException(error);
+        RecordResult result = errors.forException(error);
         LOG.debug("PutRecords of {} records failed as a whole: {}", request.size(), result);
         if (KinesisErrors.THROUGHPUT_EXCEEDED.equals(result.code())) {
             for (Entry e : request) {
@@ -353,7 +364,7 @@ public final class KinesisSender {
     private void onResponse(List<Entry> request, @Nullable ShardMap map, Operation op, PutRecordsResponse response) {
         List<PutRecordsResultEntry> results = response.records();
         if (results.size() != request.size()) {
-            op.finish(request, RecordResult.retryable("InvalidResponse", "PutRecords returned " + results.size()
+            op.finish(request, RecordResult.retryable(KinesisErrors.INVALID_RESPONSE, "PutRecords returned " + results.size()
                     + " results for " + request.size() + " records"));
             return;
         }
@@ -363,7 +374,7 @@ public final class KinesisSender {
             PutRecordsResultEntry r = results.get(k);
             RecordResult outcome;
             if (r.errorCode() != null) {
-                outcome = KinesisErrors.forEntry(r.errorCode(), r.errorMessage());
+                outcome = errors.forEntry(r.errorCode(), r.errorMessage());
                 if (KinesisErrors.THROUGHPUT_EXCEEDED.equals(r.errorCode())) {
                     penalize(map, e.shard);
                 }
