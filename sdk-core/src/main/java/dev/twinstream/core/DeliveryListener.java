@@ -11,6 +11,11 @@ import dev.twinstream.core.spi.RecordResult;
  * sink. They should return quickly: the listener's queue is bounded and a slow listener slows
  * delivery instead of growing memory. An exception thrown by a callback is logged and ignored.
  * When no listener is set, the tracker does no per-event work for it.
+ *
+ * <p>{@link EventTracker#close()} waits (within its timeout plus
+ * {@link EventTracker.Builder#CLOSE_GRACE_MILLIS}) until the listener has heard every outcome decided
+ * before it returns; a callback it could not run in time is counted in
+ * {@link TrackerMetrics#undeliveredNotifications()}, never dropped silently.
  */
 public interface DeliveryListener {
 

@@ -9,6 +9,7 @@ import dev.twinstream.core.spi.Sink;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -93,7 +94,10 @@ public interface EventTracker extends AutoCloseable {
     /**
      * Like {@link #track(Object)}, and returns a future that completes once every sink of the event
      * delivered it — or exceptionally with {@link DeliveryFailedException} once any sink
-     * dead-lettered or dropped it and the others finished. Completed on the listener thread.
+     * dead-lettered or dropped it and the others finished. Completed on the listener thread, after
+     * the listener heard the event's outcomes; always completed by the time {@link #close()} returns
+     * (on the closing thread if the listener thread could not get to it in time), with a disk journal
+     * exceptionally for an event still pending in the journal.
      *
      * @param event as for {@link #track(Object)}
      * @return the receipt: a future of the event's identity
@@ -146,11 +150,32 @@ public interface EventTracker extends AutoCloseable {
     int replay(Collection<DeadLetter> deadLetters);
 
     /**
-     * Stops accepting events, flushes for at most the close timeout, then stops the tracker's
-     * threads and closes the sinks. With a memory journal, events still pending after the timeout
-     * are counted as dropped ({@link DropReason#CLOSED_BEFORE_DELIVERY}) and reported. With a disk
-     * journal they stay pending in the journal and the next tracker on the same directory delivers
-     * them. Idempotent; never throws.
+     * Stops accepting events, delivers what it can within the close timeout, then stops the
+     * tracker's threads and closes the sinks. Returns within the close timeout plus
+     * {@link Builder#CLOSE_GRACE_MILLIS} (plus whatever the sinks' own {@code close} takes), and
+     * never throws. Idempotent. In order:
+     * <ol>
+     *   <li>{@code track} throws {@link IllegalStateException} from now on;
+     *   <li>flushes for at most 90 % of the close timeout;
+     *   <li>sends nothing more and waits, until the close timeout plus half the grace at the latest,
+     *       for the {@code send} calls still in flight: each counts as what it was — delivered if the
+     *       sink delivered it, dead-lettered if it failed permanently; an event it would retry is
+     *       dropped ({@link DropReason#CLOSED_BEFORE_DELIVERY}) with a memory journal and stays
+     *       pending with a disk journal;
+     *   <li>with a memory journal, every event still pending is counted as dropped
+     *       ({@link DropReason#CLOSED_BEFORE_DELIVERY}) and reported — including the events of a call
+     *       still unfinished by then, which the destination may nevertheless have stored (a warning
+     *       is logged); with a disk journal they stay pending in the journal, the next tracker on the
+     *       same directory delivers them, and their receipts fail;
+     *   <li>waits, until the close timeout plus the whole grace at the latest, until the listener
+     *       thread has run every
+     *       {@link DeliveryListener} and {@link dev.twinstream.core.spi.DeadLetterHandler} call for
+     *       the outcomes decided so far. What it could not run in time is not lost silently: it is
+     *       counted in {@link TrackerMetrics#undeliveredNotifications()} and logged as one warning,
+     *       and every receipt is completed regardless (see {@link #trackWithReceipt}). With a
+     *       {@link Builder#listenerExecutor listener executor} or {@link Builder#scheduler scheduler}
+     *       of your own, the calls are handed to it and close does not wait for them to run.
+     * </ol>
      */
     @Override
     void close();
@@ -166,6 +191,14 @@ public interface EventTracker extends AutoCloseable {
         public static final int MAX_SINKS = 31;
         /** Default close timeout: 10 s. */
         public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(10);
+        /**
+         * How long, in milliseconds, {@link EventTracker#close()} may take beyond the close timeout:
+         * 2,000. Close uses it only when it must: the first half to wait for {@code send} calls still
+         * in flight (so that their events count as what they were, not as dropped), the rest for the
+         * listener thread to run the notifications already decided. A close that has neither to wait
+         * for returns within the close timeout.
+         */
+        public static final long CLOSE_GRACE_MILLIS = 2_000;
 
         private final List<EventType<?>> eventTypes = new ArrayList<>();
         private final Map<String, Sink> sinks = new LinkedHashMap<>();
@@ -201,7 +234,7 @@ public interface EventTracker extends AutoCloseable {
          * Adds a sink with {@link SinkOptions#defaults()}. The tracker closes the sink when it closes.
          *
          * @param name the sink's name, matching {@link #SINK_NAME_PATTERN} and unique in the tracker
-         * @param sink the sink
+         * @param sink the sink; one instance is registered at most once (under one name)
          * @return this builder
          */
         public Builder sink(String name, Sink sink) {
@@ -212,7 +245,7 @@ public interface EventTracker extends AutoCloseable {
          * Adds a sink with its options. The tracker closes the sink when it closes.
          *
          * @param name the sink's name, matching {@link #SINK_NAME_PATTERN} and unique in the tracker
-         * @param sink the sink
+         * @param sink the sink; one instance is registered at most once (under one name)
          * @param options how the tracker feeds the sink
          * @return this builder
          */
@@ -354,7 +387,10 @@ public interface EventTracker extends AutoCloseable {
         }
 
         /**
-         * How long {@link EventTracker#close()} may take in total. Default {@link #DEFAULT_CLOSE_TIMEOUT}.
+         * How long {@link EventTracker#close()} may spend delivering what is pending: it flushes for
+         * at most 90 % of it, and returns within it plus {@link #CLOSE_GRACE_MILLIS} (the grace is
+         * for calls still in flight and for the listener to catch up). Default
+         * {@link #DEFAULT_CLOSE_TIMEOUT}.
          *
          * @param closeTimeout the close timeout, 0 to 1 h
          * @return this builder
@@ -377,10 +413,16 @@ public interface EventTracker extends AutoCloseable {
                 violations.add("sinks: at least 1 sink is required but none was added");
             }
             v.range("sinks.count", sinks.size(), 0, MAX_SINKS);
+            Map<Sink, String> nameOfInstance = new IdentityHashMap<>();
             for (Map.Entry<String, Sink> e : sinks.entrySet()) {
                 String name = e.getKey();
                 if (name == null || !SINK_NAME_PATTERN.matcher(name).matches()) {
                     violations.add("sinks: name must match " + SINK_NAME_PATTERN.pattern() + " but was '" + name + "'");
+                }
+                String first = nameOfInstance.putIfAbsent(e.getValue(), name);
+                if (first != null) {
+                    // Two cursors feeding one sink would interleave its batches and close it twice.
+                    violations.add("sinks." + name + ": the same Sink instance is already registered as '" + first + "'");
                 }
                 v.sinkOptions("sinks." + name, sinkOptions.get(name), e.getValue().limits());
             }

@@ -18,7 +18,11 @@ public final class SinkOptions {
     public static final Duration DEFAULT_LINGER = Duration.ofMillis(100);
     /** Default number of concurrent {@code send} calls per sink: 4. */
     public static final int DEFAULT_MAX_IN_FLIGHT_REQUESTS = 4;
-    /** Value of {@link #maxBatchRecords()} and {@link #maxBatchBytes()} meaning "the sink's own limit". */
+    /**
+     * Value of {@link #maxBatchRecords()} and {@link #maxBatchBytes()} meaning "the sink's own limit":
+     * 0, the default. Any other value must lie between 1 and the sink's limit; {@code build()} rejects
+     * negative values and values above the sink's limit.
+     */
     public static final int SINK_LIMIT = 0;
 
     private static final SinkOptions DEFAULT = new SinkOptions(RecordFormat.jsonLines(), SINK_LIMIT, SINK_LIMIT,
@@ -63,7 +67,10 @@ public final class SinkOptions {
     }
 
     /**
-     * Most events per {@code send}; at most the sink's limit.
+     * Most events per {@code send}: between 1 and the sink's
+     * {@link dev.twinstream.core.spi.SinkLimits#maxRecordsPerBatch()}, or {@link #SINK_LIMIT} (0, the
+     * default) for exactly the sink's limit. Anything else fails {@code build()} with a
+     * {@link ConfigurationException} naming the field, the limit and the value.
      *
      * @param maxBatchRecords most events per call, or {@link #SINK_LIMIT}
      * @return the same options with this batch size
@@ -73,7 +80,10 @@ public final class SinkOptions {
     }
 
     /**
-     * Most payload bytes per {@code send}; at most the sink's limit.
+     * Most payload bytes per {@code send}: between 1 and the sink's
+     * {@link dev.twinstream.core.spi.SinkLimits#maxBytesPerBatch()}, or {@link #SINK_LIMIT} (0, the
+     * default) for exactly the sink's limit. Anything else fails {@code build()} with a
+     * {@link ConfigurationException} naming the field, the limit and the value.
      *
      * @param maxBatchBytes most payload bytes per call, or {@link #SINK_LIMIT}
      * @return the same options with this batch size in bytes

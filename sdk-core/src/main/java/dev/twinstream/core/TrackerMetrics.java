@@ -17,6 +17,7 @@ public final class TrackerMetrics {
     private final long journalForcedBytes;
     private final long journalWriteFailures;
     private final JournalRecovery journalRecovery;
+    private final long undeliveredNotifications;
 
     /**
      * Creates a snapshot of a tracker with a memory journal; the tracker does this.
@@ -50,6 +51,31 @@ public final class TrackerMetrics {
                           long bufferFullRejections, long journalBytes, long journalMaxBytes, long durableRecords,
                           long journalForces, long journalForcedBytes, long journalWriteFailures,
                           JournalRecovery journalRecovery) {
+        this(sinks, rejectedByReason, bufferFullRejections, journalBytes, journalMaxBytes, durableRecords, journalForces,
+                journalForcedBytes, journalWriteFailures, journalRecovery, 0);
+    }
+
+    /**
+     * Creates a snapshot with every tracker-wide figure; the tracker does this.
+     *
+     * @param sinks per-sink snapshots by sink name, in registration order; copied
+     * @param rejectedByReason events {@code track()} rejected, by reason; a missing reason counts 0
+     * @param bufferFullRejections events refused with {@link BufferFullException}
+     * @param journalBytes bytes the journal holds
+     * @param journalMaxBytes the journal's capacity in bytes
+     * @param durableRecords events forced to storage (0 for a memory journal)
+     * @param journalForces calls to {@code force} (0 for a memory journal)
+     * @param journalForcedBytes segment bytes those forces made durable (0 for a memory journal)
+     * @param journalWriteFailures failed write cycles (0 for a memory journal)
+     * @param journalRecovery what opening the journal recovered ({@link JournalRecovery#none()} for a memory journal)
+     * @param undeliveredNotifications listener and dead-letter handler calls that were never run
+     *     (see {@link #undeliveredNotifications()})
+     */
+    public TrackerMetrics(Map<String, SinkMetrics> sinks, Map<EventRejectedException.Reason, Long> rejectedByReason,
+                          long bufferFullRejections, long journalBytes, long journalMaxBytes, long durableRecords,
+                          long journalForces, long journalForcedBytes, long journalWriteFailures,
+                          JournalRecovery journalRecovery, long undeliveredNotifications) {
+        this.undeliveredNotifications = undeliveredNotifications;
         this.durableRecords = durableRecords;
         this.journalForces = journalForces;
         this.journalForcedBytes = journalForcedBytes;
@@ -138,6 +164,19 @@ public final class TrackerMetrics {
         return journalRecovery;
     }
 
+    /**
+     * {@return notifications of outcomes — {@link DeliveryListener} calls and
+     * {@link dev.twinstream.core.spi.DeadLetterHandler} calls — that were never run: those the
+     * tracker's listener thread had not got to when {@link EventTracker#close()} ran out of time (the
+     * close timeout plus {@link EventTracker.Builder#CLOSE_GRACE_MILLIS}), and those a
+     * {@link EventTracker.Builder#listenerExecutor listener executor} of your own rejected} The
+     * outcomes themselves are counted in the sinks' metrics all the same, and the receipts of their
+     * events are completed. 0 while the listener keeps up.
+     */
+    public long undeliveredNotifications() {
+        return undeliveredNotifications;
+    }
+
     /** {@return whether every sink's counters are conserved (see {@link SinkMetrics#isConserved()})} */
     public boolean isConserved() {
         for (SinkMetrics m : sinks.values()) {
@@ -152,6 +191,9 @@ public final class TrackerMetrics {
     public String toString() {
         StringBuilder sb = new StringBuilder("TrackerMetrics{journal=").append(journalBytes).append('/')
                 .append(journalMaxBytes).append(" bytes, bufferFullRejections=").append(bufferFullRejections);
+        if (undeliveredNotifications > 0) {
+            sb.append(", undeliveredNotifications=").append(undeliveredNotifications);
+        }
         if (durableRecords > 0 || journalWriteFailures > 0) {
             sb.append(", durableRecords=").append(durableRecords).append(", journalForces=").append(journalForces)
                     .append(", journalWriteFailures=").append(journalWriteFailures);

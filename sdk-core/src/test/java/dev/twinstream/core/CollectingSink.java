@@ -16,6 +16,7 @@ final class CollectingSink implements Sink {
     final List<String> payloads = new ArrayList<>();
     final List<String> routingKeys = new ArrayList<>();
     final List<String> partitionKeys = new ArrayList<>();
+    final List<Integer> batchSizes = new ArrayList<>();
 
     CollectingSink(SinkLimits limits) {
         this.limits = limits;
@@ -32,6 +33,7 @@ final class CollectingSink implements Sink {
 
     @Override
     public synchronized CompletionStage<BatchResult> send(SinkBatch batch) {
+        batchSizes.add(batch.size());
         for (int i = 0; i < batch.size(); i++) {
             payloads.add(new String(batch.payload(i), StandardCharsets.UTF_8));
             routingKeys.add(batch.routingKey(i));
@@ -46,6 +48,10 @@ final class CollectingSink implements Sink {
 
     synchronized List<String> routingKeys() {
         return new ArrayList<>(routingKeys);
+    }
+
+    synchronized List<Integer> batchSizes() {
+        return new ArrayList<>(batchSizes);
     }
 
     synchronized List<String> partitionKeys() {

@@ -4,8 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.twinstream.core.spi.SinkLimits;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ConfigurationValidationTest {
     record PageView(String userId, String page) {}
@@ -68,5 +72,70 @@ class ConfigurationValidationTest {
                 .hasMessage("maxBytesPerBatch must be at least maxBytesPerRecord (20) but was 10");
         assertThatThrownBy(() -> RecordFormat.flat().originalEventAs(null).build())
                 .hasMessageContaining("flat format must have at least 1 column but has 0");
+    }
+
+    @Test
+    void aBatchLimitOfZeroIsTheSinksOwnLimitAndANegativeOneIsRejected() {
+        CollectingSink sink = new CollectingSink(SinkLimits.of(3, 4 * 1024 * 1024, 1024 * 1000));
+        try (EventTracker tracker = EventTracker.builder()
+                .register(EventType.builder(PageView.class, "page_view").build())
+                .sink("s", sink, SinkOptions.defaults().maxBatchRecords(SinkOptions.SINK_LIMIT).maxBatchBytes(0)
+                        .linger(Duration.ofMinutes(1)))
+                .build()) {
+            for (int i = 0; i < 7; i++) {
+                tracker.track(new PageView("u" + i, "/"));
+            }
+            assertThat(tracker.flush(Duration.ofSeconds(10))).isTrue();
+        }
+        assertThat(sink.batchSizes()).as("batches at the sink's limit of 3 records").containsExactly(3, 3, 1);
+
+        assertThatThrownBy(() -> EventTracker.builder()
+                .register(EventType.builder(PageView.class, "page_view").build())
+                .sink("s", new CollectingSink(), SinkOptions.defaults().maxBatchRecords(-1).maxBatchBytes(-2))
+                .build())
+                .isInstanceOf(ConfigurationException.class)
+                .satisfies(e -> assertThat(((ConfigurationException) e).violations()).containsExactly(
+                        "sinks.s.maxBatchRecords must be between 1 and 500 but was -1 "
+                                + "(or 0, SinkOptions.SINK_LIMIT, for the sink's own limit)",
+                        "sinks.s.maxBatchBytes must be between 1 and 4194304 but was -2 "
+                                + "(or 0, SinkOptions.SINK_LIMIT, for the sink's own limit)"));
+    }
+
+    @Test
+    void theSameSinkInstanceUnderTwoNamesIsRejected() {
+        CollectingSink sink = new CollectingSink();
+        assertThatThrownBy(() -> EventTracker.builder()
+                .register(EventType.builder(PageView.class, "page_view").build())
+                .sink("a", sink)
+                .sink("b", sink)
+                .sink("c", new CollectingSink())
+                .build())
+                .isInstanceOf(ConfigurationException.class)
+                .satisfies(e -> assertThat(((ConfigurationException) e).violations())
+                        .containsExactly("sinks.b: the same Sink instance is already registered as 'a'"));
+    }
+
+    @Test
+    void aJournalDirectoryThatIsARegularFileIsReportedAsNotADirectory(@TempDir Path dir) throws IOException {
+        Path file = Files.createFile(dir.resolve("not-a-dir"));
+        assertThatThrownBy(() -> EventTracker.builder()
+                .register(EventType.builder(PageView.class, "page_view").build())
+                .sink("s", new CollectingSink())
+                .journal(Journal.disk(file))
+                .build())
+                .isInstanceOf(ConfigurationException.class)
+                .satisfies(e -> assertThat(((ConfigurationException) e).violations())
+                        .containsExactly("journal.directory: " + file + " is not a directory"));
+
+        Path below = file.resolve("journal");
+        assertThatThrownBy(() -> EventTracker.builder()
+                .register(EventType.builder(PageView.class, "page_view").build())
+                .sink("s", new CollectingSink())
+                .journal(Journal.disk(below))
+                .build())
+                .isInstanceOf(ConfigurationException.class)
+                .satisfies(e -> assertThat(((ConfigurationException) e).violations())
+                        .containsExactly("journal.directory: cannot create " + below + " because " + file
+                                + " is not a directory"));
     }
 }

@@ -238,6 +238,9 @@ public final class TwinstreamMetrics implements MeterBinder {
         }
         trackerCounter(registry, "twinstream.tracker.buffer.full", BaseUnits.EVENTS,
                 "Events track() refused with BufferFullException", tags, TrackerMetrics::bufferFullRejections);
+        trackerCounter(registry, "twinstream.tracker.notifications.undelivered", null,
+                "Listener and dead-letter notifications close() could not deliver in time", tags,
+                TrackerMetrics::undeliveredNotifications);
         trackerGauge(registry, "twinstream.journal.used", BaseUnits.BYTES, "Bytes the journal holds",
                 TrackerMetrics::journalBytes);
         trackerGauge(registry, "twinstream.journal.max", BaseUnits.BYTES, "The journal's capacity",

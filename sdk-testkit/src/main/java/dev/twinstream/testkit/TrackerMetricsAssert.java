@@ -56,6 +56,21 @@ public final class TrackerMetricsAssert extends AbstractAssert<TrackerMetricsAss
     }
 
     /**
+     * Verifies that every listener and dead-letter notification was delivered, none given up by
+     * {@code close()} ({@link dev.twinstream.core.TrackerMetrics#undeliveredNotifications()} is 0).
+     *
+     * @return this assertion
+     */
+    public TrackerMetricsAssert hasDeliveredEveryNotification() {
+        isNotNull();
+        if (actual.undeliveredNotifications() != 0) {
+            failWithMessage("Expected every notification delivered but close() gave up %d: %s",
+                    actual.undeliveredNotifications(), actual);
+        }
+        return this;
+    }
+
+    /**
      * Verifies one sink's final counts.
      *
      * @param sink the sink's name

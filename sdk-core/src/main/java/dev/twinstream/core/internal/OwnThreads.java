@@ -1,21 +1,17 @@
 package dev.twinstream.core.internal;
 
 import dev.twinstream.core.Scheduler;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.RejectedExecutionHandler;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /** The threads a tracker creates when the caller does not inject a scheduler or listener executor. */
 final class OwnThreads {
-    private static final Logger LOG = LoggerFactory.getLogger(OwnThreads.class);
-    /** Listener tasks queued before the dispatcher waits for the listener to catch up. */
+    /** Notifications queued before the dispatcher (or an appender) waits for the listener to catch up. */
     static final int LISTENER_QUEUE_TASKS = 65_536;
     private static final AtomicInteger TRACKERS = new AtomicInteger();
 
@@ -58,23 +54,12 @@ final class OwnThreads {
     }
 
     /**
-     * One listener thread with a bounded queue. When the queue is full the submitting thread waits
-     * for room: a slow listener slows delivery instead of growing memory without bound.
+     * One listener thread. Its executor queue holds only the notifier's drain task; the
+     * notifications themselves wait in the {@link dev.twinstream.core.internal.dispatch.Notifier},
+     * which bounds them ({@link #LISTENER_QUEUE_TASKS}) and, at close, takes back what the thread did
+     * not run in time.
      */
     static ThreadPoolExecutor listenerExecutor(ThreadFactory threadFactory) {
-        RejectedExecutionHandler waitForRoom = (task, executor) -> {
-            if (executor.isShutdown()) {
-                LOG.debug("Twinstream listener stopped; a late notification was not delivered");
-                return;
-            }
-            try {
-                executor.getQueue().put(task);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                LOG.warn("Interrupted while waiting for the Twinstream listener queue; a notification was skipped");
-            }
-        };
-        return new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
-                new ArrayBlockingQueue<>(LISTENER_QUEUE_TASKS), threadFactory, waitForRoom);
+        return new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), threadFactory);
     }
 }

@@ -137,11 +137,12 @@ public final class TrackerEngine implements EventTracker {
         if (listenerExecutor == null) {
             ThreadFactory tf = s.threadFactory != null ? s.threadFactory : OwnThreads.namedDaemons("listener", trackerNumber);
             ownListenerExecutor = OwnThreads.listenerExecutor(tf);
-            listenerExecutor = ownListenerExecutor;
+            notifier = Notifier.onOwnThread(s.listener, s.deadLetterHandler, ownListenerExecutor,
+                    OwnThreads.LISTENER_QUEUE_TASKS);
         } else {
             ownListenerExecutor = null;
+            notifier = Notifier.onCallersExecutor(s.listener, s.deadLetterHandler, listenerExecutor);
         }
-        notifier = new Notifier(s.listener, s.deadLetterHandler, listenerExecutor);
 
         journalMaxBytes = s.journal.maxBytes();
         journal = s.journal;
@@ -476,9 +477,11 @@ public final class TrackerEngine implements EventTracker {
         }
         if (disk != null) {
             return new TrackerMetrics(sinks, rejectedByReason, bufferFullRejections.get(), log.sizeBytes(), journalMaxBytes,
-                    disk.durableRecords(), disk.forces(), disk.forcedBytes(), disk.writeFailures(), disk.recovery());
+                    disk.durableRecords(), disk.forces(), disk.forcedBytes(), disk.writeFailures(), disk.recovery(),
+                    notifier.undelivered());
         }
-        return new TrackerMetrics(sinks, rejectedByReason, bufferFullRejections.get(), log.sizeBytes(), journalMaxBytes);
+        return new TrackerMetrics(sinks, rejectedByReason, bufferFullRejections.get(), log.sizeBytes(), journalMaxBytes,
+                0, 0, 0, 0, dev.twinstream.core.JournalRecovery.none(), notifier.undelivered());
     }
 
     @Override
@@ -490,6 +493,25 @@ public final class TrackerEngine implements EventTracker {
                 + ") receives this tracker's dead letters; there is no DeadLetterStore");
     }
 
+    /**
+     * Closes in this order, every wait bounded by {@code closeTimeout} + {@link EventTracker.Builder#CLOSE_GRACE_MILLIS}
+     * from the start:
+     * <ol>
+     *   <li>stop accepting; from now on nobody waits for room in the listener's queue (the journal is
+     *       closed, so what can still be reported is bounded by what it holds);
+     *   <li>flush for at most 90 % of the close timeout (the rest is for stopping threads and sinks);
+     *   <li>stop sending, and wait for the calls still in flight — until the close timeout plus half
+     *       the grace at the latest — applying each completion as what it was (delivered,
+     *       dead-lettered; a record it would retry is dropped, or stays pending in a disk journal);
+     *   <li>stop the dispatcher: what is still pending is dropped ({@code CLOSED_BEFORE_DELIVERY}) or,
+     *       with a disk journal, left in it; the receipts of the latter fail;
+     *   <li>shut the disk journal down, close the sinks;
+     *   <li>wait for the listener thread to run every notification decided so far; take back what it
+     *       did not run by the bound: receipts are completed here, the rest counted in
+     *       {@link TrackerMetrics#undeliveredNotifications()} and logged;
+     *   <li>stop the tracker's threads.
+     * </ol>
+     */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
@@ -497,13 +519,28 @@ public final class TrackerEngine implements EventTracker {
         }
         long start = System.nanoTime();
         long budget = closeTimeout.toNanos();
+        long graceNanos = TimeUnit.MILLISECONDS.toNanos(EventTracker.Builder.CLOSE_GRACE_MILLIS);
+        // Calls in flight get the first half of the grace, so the listener always has the second
+        // half to hear what their completions and the final drops decide.
+        long callsDeadline = start + budget + graceNanos / 2;
+        long deadline = start + budget + graceNanos;
         log.close();
+        notifier.closing();
         // Keep a tenth of the budget for stopping threads and sinks.
         boolean flushed = flush(Duration.ofNanos(budget - budget / 10));
         // A disk journal keeps what is still pending for the next tracker instead of dropping it.
-        dispatcher.stop(disk == null ? DropReason.CLOSED_BEFORE_DELIVERY : null);
+        DropReason reason = disk == null ? DropReason.CLOSED_BEFORE_DELIVERY : null;
+        dispatcher.stopSending(reason);
+        dispatcher.awaitCalls(callsDeadline);
+        int abandonedCalls = dispatcher.stop(reason);
+        if (abandonedCalls > 0) {
+            LOG.warn("Twinstream tracker closed with {} sink call(s) still in flight {} ms after the close timeout; "
+                    + "their events were {} (the destination may still have stored them)", abandonedCalls,
+                    EventTracker.Builder.CLOSE_GRACE_MILLIS / 2,
+                    disk == null ? "counted as dropped (CLOSED_BEFORE_DELIVERY)" : "left pending in the disk journal");
+        }
         if (disk != null) {
-            disk.shutdown(Math.max(0, budget - (System.nanoTime() - start)));
+            disk.shutdown(Math.max(0, deadline - System.nanoTime()));
         }
         for (SinkChannel channel : channels) {
             try {
@@ -512,29 +549,34 @@ public final class TrackerEngine implements EventTracker {
                 LOG.warn("Twinstream sink '{}' failed to close", channel.name, e);
             }
         }
-        long remaining = budget - (System.nanoTime() - start);
+        long undelivered = notifier.awaitDelivered(deadline) ? 0 : notifier.abandon();
         if (ownListenerExecutor != null) {
             ownListenerExecutor.shutdown();
-            remaining = awaitTermination(ownListenerExecutor, remaining, start, budget);
+            awaitTermination(ownListenerExecutor, deadline);
         }
         if (ownScheduler != null) {
             ownScheduler.executor.shutdownNow();
-            awaitTermination(ownScheduler.executor, remaining, start, budget);
+            awaitTermination(ownScheduler.executor, deadline);
+        }
+        if (undelivered > 0) {
+            LOG.warn("Twinstream listener did not keep up: {} notification(s) (DeliveryListener or DeadLetterHandler "
+                    + "calls) were not run within the close timeout plus the close grace of {} ms; counted in "
+                    + "TrackerMetrics.undeliveredNotifications(); every receipt was completed", undelivered,
+                    EventTracker.Builder.CLOSE_GRACE_MILLIS);
         }
         if (!flushed) {
             LOG.warn("Twinstream tracker closed before everything was delivered: {}", metrics());
         }
     }
 
-    private static long awaitTermination(java.util.concurrent.ExecutorService executor, long remaining, long start, long budget) {
+    private static void awaitTermination(java.util.concurrent.ExecutorService executor, long deadline) {
         try {
-            if (!executor.awaitTermination(Math.max(0, remaining), TimeUnit.NANOSECONDS)) {
+            if (!executor.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
                 executor.shutdownNow();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             executor.shutdownNow();
         }
-        return budget - (System.nanoTime() - start);
     }
 }

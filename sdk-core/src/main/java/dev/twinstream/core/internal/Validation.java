@@ -5,6 +5,9 @@ import dev.twinstream.core.OverflowPolicy;
 import dev.twinstream.core.RetryPolicy;
 import dev.twinstream.core.SinkOptions;
 import dev.twinstream.core.spi.SinkLimits;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -31,6 +34,19 @@ public final class Validation {
     public void duration(String field, Duration value, Duration min, Duration max) {
         if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
             violations.add(field + " must be between " + min + " and " + max + " but was " + value);
+        }
+    }
+
+    /** A batch limit: {@link SinkOptions#SINK_LIMIT}, or between 1 and the sink's own limit. */
+    private void batchLimit(String field, long value, long sinkLimit) {
+        if (value == SinkOptions.SINK_LIMIT) {
+            return;
+        }
+        if (value < 0) {
+            violations.add(field + " must be between 1 and " + sinkLimit + " but was " + value
+                    + " (or 0, SinkOptions.SINK_LIMIT, for the sink's own limit)");
+        } else {
+            range(field, value, 1, sinkLimit);
         }
     }
 
@@ -64,6 +80,7 @@ public final class Validation {
             return;
         }
         range(prefix + ".segmentBytes", journal.segmentBytes(), Journal.MIN_SEGMENT_BYTES, Journal.MAX_SEGMENT_BYTES);
+        journal.directory().ifPresent(dir -> directory(prefix + ".directory", dir));
         journal.fsync().ifPresent(f -> {
             if (f.kind() == dev.twinstream.core.FsyncPolicy.Kind.INTERVAL) {
                 duration(prefix + ".fsync.interval", f.interval(), Duration.ofMillis(1), Duration.ofHours(1));
@@ -71,14 +88,38 @@ public final class Validation {
         });
     }
 
-    /** Checks one sink's options against the limits the sink declares. */
+    /**
+     * A journal directory must be a directory, or not exist yet under an existing directory (it is
+     * created, with its missing parents). Problems the file system reports only when the directory is
+     * created (permissions, a read-only volume) are reported by {@code build()} then.
+     */
+    private void directory(String field, Path dir) {
+        if (Files.isDirectory(dir)) {
+            return;
+        }
+        if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            violations.add(field + ": " + dir + " is not a directory");
+            return;
+        }
+        for (Path p = dir.toAbsolutePath().getParent(); p != null; p = p.getParent()) {
+            if (Files.isDirectory(p)) {
+                return;
+            }
+            if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+                violations.add(field + ": cannot create " + dir + " because " + p + " is not a directory");
+                return;
+            }
+        }
+    }
+
+    /**
+     * Checks one sink's options against the limits the sink declares. A batch limit of
+     * {@link SinkOptions#SINK_LIMIT} (0) means the sink's own; any other value must lie between 1
+     * and the sink's.
+     */
     public void sinkOptions(String prefix, SinkOptions options, SinkLimits limits) {
-        if (options.maxBatchRecords() != SinkOptions.SINK_LIMIT) {
-            range(prefix + ".maxBatchRecords", options.maxBatchRecords(), 1, limits.maxRecordsPerBatch());
-        }
-        if (options.maxBatchBytes() != SinkOptions.SINK_LIMIT) {
-            range(prefix + ".maxBatchBytes", options.maxBatchBytes(), 1, limits.maxBytesPerBatch());
-        }
+        batchLimit(prefix + ".maxBatchRecords", options.maxBatchRecords(), limits.maxRecordsPerBatch());
+        batchLimit(prefix + ".maxBatchBytes", options.maxBatchBytes(), limits.maxBytesPerBatch());
         duration(prefix + ".linger", options.linger(), Duration.ZERO, Duration.ofMinutes(1));
         range(prefix + ".maxInFlightRequests", options.maxInFlightRequests(), 1, 64);
         if (options.retry() != null) {

@@ -11,7 +11,9 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,6 +81,8 @@ public final class Dispatcher {
      * time (a scheduler whose time base differs slightly from the clock); it is re-armed as needed.
      */
     private volatile boolean timerFired;
+    /** The thread waiting in {@link #awaitCalls}, unparked by every completion; null otherwise. */
+    private volatile @Nullable Thread closer;
 
     public Dispatcher(Scheduler scheduler, Clock clock, EventLog log, Random random) {
         this.scheduler = scheduler;
@@ -144,6 +148,10 @@ public final class Dispatcher {
     /** A sink's call finished (any thread): queue it for the next drain. */
     void completed(InFlightBatch batch) {
         completions.add(batch);
+        Thread waiting = closer;
+        if (waiting != null) {
+            LockSupport.unpark(waiting);
+        }
         signal();
     }
 
@@ -264,11 +272,85 @@ public final class Dispatcher {
     }
 
     /**
-     * Stops the loop for good, on the calling thread: waits for a running drain, applies the
-     * completions that already arrived, then drops whatever is still pending with {@code reason}
-     * (null: leaves it pending, for the disk journal to keep).
+     * First step of close, on the closing thread once the flush is over: no sink sends anything
+     * more (no fresh records, no retries). Calls in flight still complete and count as what they
+     * were; a record one of them would retry is dropped with {@code reason} instead (null: it stays
+     * pending, for the disk journal to keep). Waits for a running drain.
      */
-    public void stop(DropReason reason) {
+    public void stopSending(@Nullable DropReason reason) {
+        drainLock.lock();
+        try {
+            for (SinkChannel channel : channels) {
+                channel.stopSending(reason);
+            }
+            applyCompletions();
+        } finally {
+            drainLock.unlock();
+        }
+    }
+
+    /**
+     * Second step of close: waits until no sink has a call in flight, applying completions on the
+     * calling thread as they arrive (so it needs no drain, and no scheduler anyone advances), at most
+     * until {@code deadlineNanos} of {@link System#nanoTime()}.
+     *
+     * @return whether every call completed and was applied
+     */
+    public boolean awaitCalls(long deadlineNanos) {
+        closer = Thread.currentThread();
+        try {
+            for (;;) {
+                drainLock.lock();
+                try {
+                    applyCompletions();
+                    if (!anyCallInFlight()) {
+                        return true;
+                    }
+                } finally {
+                    drainLock.unlock();
+                }
+                long left = deadlineNanos - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                LockSupport.parkNanos(this, left); // unparked by completed()
+                if (Thread.interrupted()) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+        } finally {
+            closer = null;
+        }
+    }
+
+    private boolean anyCallInFlight() {
+        for (SinkChannel channel : channels) {
+            if (channel.hasCallsInFlight()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Under {@link #drainLock}. */
+    private void applyCompletions() {
+        long now = clock.nanoTime();
+        InFlightBatch done;
+        while ((done = completions.poll()) != null) {
+            done.channel.onCompletion(done, now, random);
+        }
+    }
+
+    /**
+     * Last step of close: stops the loop for good, on the calling thread: waits for a running
+     * drain, applies the completions that already arrived, then drops whatever is still pending with
+     * {@code reason} — including the records of calls still in flight, whose completions are never
+     * applied (null: leaves it all pending, for the disk journal to keep).
+     *
+     * @return the calls that were still in flight, over all sinks
+     */
+    public int stop(@Nullable DropReason reason) {
         drainLock.lock();
         try {
             status.set(STOPPED);
@@ -276,18 +358,16 @@ public final class Dispatcher {
             if (timer != null) {
                 timer.cancel();
             }
-            long now = clock.nanoTime();
-            InFlightBatch done;
-            while ((done = completions.poll()) != null) {
-                done.channel.onCompletion(done, now, random);
-            }
+            applyCompletions();
+            int abandonedCalls = 0;
             for (SinkChannel channel : channels) {
-                channel.abandon(reason);
+                abandonedCalls += channel.abandon(reason);
             }
             for (FlushRequest f : flushes) {
                 f.future.complete(allFinishedBelow(f.targetSeq));
             }
             flushes.clear();
+            return abandonedCalls;
         } finally {
             drainLock.unlock();
         }

@@ -19,6 +19,7 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Everything the dispatcher knows about one sink: its cursor over the log, the records it has read
@@ -65,6 +66,10 @@ public final class SinkChannel {
     private final EventLog.Unread unread = new EventLog.Unread();
     private int inFlight;
     private long retryOrder;
+    /** False once the tracker is closing ({@link #stopSending}): no new calls, in-flight ones still count. */
+    private boolean sending = true;
+    /** While closing: what a record that would be retried becomes (null: it stays pending in the disk journal). */
+    private @Nullable DropReason closeReason;
 
     /**
      * @param index the sink's position (its bit in record masks)
@@ -110,6 +115,10 @@ public final class SinkChannel {
     long sendReady(long now, boolean flushing) {
         long wakeAt = Long.MAX_VALUE;
         sawFullBatch = false;
+        if (!sending) {
+            advanceCommit();
+            return wakeAt;
+        }
         while (inFlight < maxInFlight) {
             RetryEntry nextRetry = retries.peek();
             boolean retryDue = nextRetry != null && nextRetry.dueNanos <= now;
@@ -269,6 +278,12 @@ public final class SinkChannel {
                 case RETRY:
                     if (r.evicted) {
                         drop(r, DropReason.OVERFLOW_DROP_OLDEST);
+                    } else if (!sending) {
+                        // Closing: there is no next attempt. With the disk journal the record stays
+                        // unfinished, so pending for the next tracker.
+                        if (closeReason != null) {
+                            drop(r, closeReason);
+                        }
                     } else {
                         long delay = backoff.delayNanos(attempt, random);
                         retries.add(new RetryEntry(r, attempt + 1, now + delay, outcome, retryOrder++));
@@ -339,40 +354,70 @@ public final class SinkChannel {
         return unread.count == 0 || unread.readPosition >= seq;
     }
 
+    /** Whether a {@code send} call of this sink has not completed (or its completion is not applied yet). */
+    boolean hasCallsInFlight() {
+        return inFlight > 0;
+    }
+
     /**
-     * On close after the flush timed out: everything still pending for this sink is dropped with
-     * {@code reason}, including calls in flight (their outcome will never be processed). A null
-     * reason (disk journal) forgets the sink's state without dropping or committing anything: the
-     * records stay pending in the journal for the next tracker.
+     * On close, once the flush is over: sends nothing more, neither fresh records nor retries.
+     * Completions of calls in flight are still applied and count as what they were; a record that
+     * would be retried is dropped with {@code reason} instead (null: with the disk journal it stays
+     * pending for the next tracker).
      */
-    void abandon(DropReason reason) {
-        if (reason == null) {
-            unfinished.clear();
-            unfinishedRecords = 0;
-            retries.clear();
-            inFlight = 0;
-            counters.inFlightRequests = 0;
-            return;
+    void stopSending(@Nullable DropReason reason) {
+        sending = false;
+        closeReason = reason;
+    }
+
+    /**
+     * On close, last: everything still pending for this sink is dropped with {@code reason},
+     * including the records of calls still in flight (their outcome will never be applied: the
+     * destination may have stored them). A null reason (disk journal) forgets the sink's state without
+     * dropping or committing anything: the records stay pending in the journal for the next tracker,
+     * and only their receipts are completed (as not delivered).
+     *
+     * @return the calls that were still in flight
+     */
+    int abandon(@Nullable DropReason reason) {
+        int abandonedCalls = inFlight;
+        LogRecord oldest = oldestUnfinished();
+        List<LogRecord> rest = new ArrayList<>();
+        log.read(index, Integer.MAX_VALUE, Long.MAX_VALUE, rest); // no limits: everything unread
+        if (oldest == null && !rest.isEmpty()) {
+            oldest = rest.get(0);
         }
         for (ReadChunk chunk : unfinished) {
             for (int i = chunk.next; i < chunk.end; i++) {
                 LogRecord r = chunk.records[i];
                 if ((r.terminalMask & bit) == 0) {
-                    drop(r, reason);
+                    finishAtClose(r, reason);
                 }
             }
+        }
+        for (LogRecord r : rest) {
+            finishAtClose(r, reason);
         }
         unfinished.clear();
         unfinishedRecords = 0;
         retries.clear();
-        List<LogRecord> rest = new ArrayList<>();
-        log.read(index, Integer.MAX_VALUE, Long.MAX_VALUE, rest); // no limits: everything unread
-        for (LogRecord r : rest) {
-            drop(r, reason);
-        }
         inFlight = 0;
         counters.inFlightRequests = 0;
-        advanceCommit();
+        if (reason != null) {
+            advanceCommit();
+        } else {
+            // Still pending (in the journal): the age metric keeps showing the oldest of them.
+            counters.oldestUnfinishedNanos = oldest == null ? Long.MAX_VALUE : oldest.acceptedNanos;
+        }
+        return abandonedCalls;
+    }
+
+    private void finishAtClose(LogRecord r, @Nullable DropReason reason) {
+        if (reason != null) {
+            drop(r, reason);
+        } else if (r.receipt != null) {
+            notifier.pendingAtClose(name, r);
+        }
     }
 
     private LogRecord oldestUnfinished() {

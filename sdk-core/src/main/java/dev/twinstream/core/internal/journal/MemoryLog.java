@@ -308,9 +308,14 @@ public final class MemoryLog implements EventLog {
         long deadline = clock.nanoTime() + overflow.timeout().toNanos();
         blockedAppenders++;
         try {
-            while (bytes + size > maxBytes) {
+            for (;;) {
+                // Checked after every wait, also when it ends with room: an append woken by close()
+                // must not store after the dispatcher read the log for the last time.
                 if (closed) {
                     throw new IllegalStateException("EventTracker is closed");
+                }
+                if (bytes + size <= maxBytes) {
+                    return;
                 }
                 long remaining = deadline - clock.nanoTime();
                 if (remaining <= 0) {
