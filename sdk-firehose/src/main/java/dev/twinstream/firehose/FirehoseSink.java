@@ -3,6 +3,7 @@ package dev.twinstream.firehose;
 import dev.twinstream.aws.internal.AwsClientSettings;
 import dev.twinstream.aws.internal.AwsErrors;
 import dev.twinstream.core.ConfigurationException;
+import dev.twinstream.core.Scheduler;
 import dev.twinstream.core.spi.BatchResult;
 import dev.twinstream.core.spi.DestinationMetrics;
 import dev.twinstream.core.spi.RecordResult;
@@ -12,6 +13,7 @@ import dev.twinstream.core.spi.SinkLimits;
 import dev.twinstream.firehose.internal.FirehoseErrors;
 import dev.twinstream.firehose.internal.PutPlan;
 import dev.twinstream.firehose.internal.RecordPacker;
+import dev.twinstream.firehose.internal.SendHandoff;
 import dev.twinstream.firehose.internal.StreamCounters;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -98,8 +100,16 @@ import software.amazon.awssdk.services.firehose.model.PutRecordBatchResponseEntr
  * example {@code TwinstreamMetrics.Builder.destinations} in {@code twinstream-micrometer}) to publish
  * them with a {@code destination} tag.
  *
- * <p><b>Ownership.</b> The client belongs to the caller: {@link #close()} does not close it.
- * Thread-safe as the {@link Sink} contract requires ({@code send} is called from the dispatcher).
+ * <p><b>Threads.</b> {@link #send} only hands the batch over and returns: routing, packing, building
+ * each {@code PutRecordBatch} request and the client's own work inside {@code putRecordBatch}
+ * (marshalling and signing up to 4 MiB, synchronously on the calling thread) run on the sink's own
+ * daemon thread {@code twinstream-firehose-N}, started by the first send, or on the
+ * {@link Builder#scheduler(Scheduler) scheduler} you inject, never on the tracker's dispatcher
+ * thread, which serves every sink: a slow request build delays this sink's later sends, not the
+ * other sinks. The calls then complete on the client's threads.
+ *
+ * <p><b>Ownership.</b> The client belongs to the caller: {@link #close()} does not close it. An
+ * injected scheduler belongs to the caller too. Thread-safe as the {@link Sink} contract requires.
  */
 public final class FirehoseSink implements Sink, DestinationMetrics {
 
@@ -140,6 +150,7 @@ public final class FirehoseSink implements Sink, DestinationMetrics {
     private final RecordPacker packer;
     private final StreamCounters streamCounters;
     private final AwsErrors errors = FirehoseErrors.newPolicy(LOG);
+    private final SendHandoff handoff;
 
     private FirehoseSink(Builder b) {
         this.client = b.client;
@@ -157,6 +168,7 @@ public final class FirehoseSink implements Sink, DestinationMetrics {
         }
         known.addAll(routes.values());
         this.streamCounters = new StreamCounters(known);
+        this.handoff = new SendHandoff(b.scheduler);
     }
 
     /**
@@ -197,15 +209,75 @@ public final class FirehoseSink implements Sink, DestinationMetrics {
     }
 
     /**
-     * Routes, packs and sends the batch (see the class comment).
+     * Hands the batch to the sink's sender thread (or scheduler) and returns; there it is routed,
+     * packed and sent (see the class comment). After {@link #close()} the batch is sent from the
+     * calling thread.
      *
      * @return a stage completed with one result per event, in batch order; never completed
-     *     exceptionally
+     *     exceptionally. A send that had not started when the sink closed completes with every
+     *     event RETRYABLE ({@value FirehoseErrors#SINK_CLOSED}).
      */
     @Override
     public CompletionStage<BatchResult> send(SinkBatch batch) {
-        int size = batch.size();
-        RecordResult[] results = new RecordResult[size];
+        CompletableFuture<BatchResult> done = new CompletableFuture<>();
+        handoff.submit(() -> sendNow(batch, done), abandoned -> done.complete(BatchResult.allFailed(batch.size(), abandoned)));
+        return done;
+    }
+
+    /** Routes, packs and sends {@code batch}, completing {@code done}; on the sender thread. Never throws past {@code done}. */
+    private void sendNow(SinkBatch batch, CompletableFuture<BatchResult> done) {
+        RecordResult[] results = new RecordResult[batch.size()];
+        List<PutPlan> plans;
+        try {
+            plans = plan(batch, results);
+        } catch (RuntimeException | Error bug) {
+            // Never leave the stage incomplete: the dispatcher would wait for it forever. A
+            // programming error is PERMANENT and logged once per exception class (AwsErrors).
+            RecordResult failed = errors.forException(bug);
+            if (failed.status() == RecordResult.Status.RETRYABLE) {
+                LOG.warn("Could not plan a Firehose batch of {} events; it will be retried", results.length, bug);
+            }
+            for (int i = 0; i < results.length; i++) {
+                if (results[i] == null) {
+                    results[i] = failed;
+                }
+            }
+            done.complete(assemble(results));
+            if (bug instanceof Error) {
+                throw (Error) bug;
+            }
+            return;
+        }
+        if (plans.isEmpty()) {
+            done.complete(BatchResult.of(Arrays.asList(results)));
+            return;
+        }
+        AtomicInteger outstanding = new AtomicInteger(plans.size());
+        for (PutPlan plan : plans) {
+            put(batch, plan).whenComplete((outcome, error) -> {
+                try {
+                    apply(plan, outcome, error, results);
+                } catch (RuntimeException bug) {
+                    // Never leave the stage incomplete: the dispatcher would wait for it forever. A
+                    // programming error is PERMANENT and logged once per exception class (AwsErrors).
+                    RecordResult failed = errors.forException(bug);
+                    if (failed.status() == RecordResult.Status.RETRYABLE) {
+                        LOG.warn("Could not apply the outcome of PutRecordBatch to {}; its events will be retried",
+                                plan.stream(), bug);
+                    }
+                    fill(plan, 0, plan.eventCount(), failed, results);
+                }
+                streamCounters.record(plan, results);
+                if (outstanding.decrementAndGet() == 0) {
+                    done.complete(assemble(results));
+                }
+            });
+        }
+    }
+
+    /** Routes every event (writing the results of those that reach no stream) and plans the requests. */
+    private List<PutPlan> plan(SinkBatch batch, RecordResult[] results) {
+        int size = results.length;
         Map<String, int[]> byStream = new LinkedHashMap<>();
         Map<String, Integer> counts = new LinkedHashMap<>();
         for (int i = 0; i < size; i++) {
@@ -246,33 +318,7 @@ public final class FirehoseSink implements Sink, DestinationMetrics {
         for (Map.Entry<String, int[]> e : byStream.entrySet()) {
             plans.addAll(packer.plan(batch, e.getKey(), e.getValue(), counts.get(e.getKey())));
         }
-        CompletableFuture<BatchResult> done = new CompletableFuture<>();
-        if (plans.isEmpty()) {
-            done.complete(BatchResult.of(Arrays.asList(results)));
-            return done;
-        }
-        AtomicInteger outstanding = new AtomicInteger(plans.size());
-        for (PutPlan plan : plans) {
-            put(batch, plan).whenComplete((outcome, error) -> {
-                try {
-                    apply(plan, outcome, error, results);
-                } catch (RuntimeException bug) {
-                    // Never leave the stage incomplete: the dispatcher would wait for it forever. A
-                    // programming error is PERMANENT and logged once per exception class (AwsErrors).
-                    RecordResult failed = errors.forException(bug);
-                    if (failed.status() == RecordResult.Status.RETRYABLE) {
-                        LOG.warn("Could not apply the outcome of PutRecordBatch to {}; its events will be retried",
-                                plan.stream(), bug);
-                    }
-                    fill(plan, 0, plan.eventCount(), failed, results);
-                }
-                streamCounters.record(plan, results);
-                if (outstanding.decrementAndGet() == 0) {
-                    done.complete(assemble(results));
-                }
-            });
-        }
-        return done;
+        return plans;
     }
 
     private CompletableFuture<PutRecordBatchResponse> put(SinkBatch batch, PutPlan plan) {
@@ -395,10 +441,16 @@ public final class FirehoseSink implements Sink, DestinationMetrics {
         return streamCounters.failed(destination);
     }
 
-    /** Does nothing: the client belongs to the caller. */
+    /**
+     * Stops the sink's own sender thread, if it has one, without waiting: the send it is running
+     * still hands its requests to the client, and requests already sent complete as usual. A send
+     * accepted but not started yet completes at once with every event RETRYABLE
+     * ({@value FirehoseErrors#SINK_CLOSED}); none is left incomplete. Later sends run on the calling
+     * thread. The client and an injected scheduler stay open: they belong to the caller. Idempotent.
+     */
     @Override
     public void close() {
-        // Nothing of our own to release; the injected client is the caller's to close.
+        handoff.close();
     }
 
     @Override
@@ -415,6 +467,7 @@ public final class FirehoseSink implements Sink, DestinationMetrics {
         private @Nullable StreamRouter router;
         private boolean packing = true;
         private int packingTargetBytes = DEFAULT_PACKING_TARGET_BYTES;
+        private @Nullable Scheduler scheduler;
 
         private Builder(FirehoseAsyncClient client) {
             this.client = client;
@@ -476,6 +529,23 @@ public final class FirehoseSink implements Sink, DestinationMetrics {
          */
         public Builder packingTargetBytes(int packingTargetBytes) {
             this.packingTargetBytes = packingTargetBytes;
+            return this;
+        }
+
+        /**
+         * Where the sink builds and sends its requests (routing, packing, the client's marshalling
+         * and signing inside {@code putRecordBatch}), off the tracker's dispatcher thread; owned by
+         * the caller and never shut down by the sink. Tests pass a virtual scheduler
+         * ({@code VirtualScheduler} in {@code twinstream-testkit}), so sends run when the test
+         * advances it. A scheduler that runs tasks concurrently runs sends concurrently, which the
+         * sink allows. Default: a daemon thread {@code twinstream-firehose-N} owned by the sink,
+         * started by the first send and stopped by {@link FirehoseSink#close()}.
+         *
+         * @param scheduler the scheduler
+         * @return this builder
+         */
+        public Builder scheduler(Scheduler scheduler) {
+            this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
             return this;
         }
 

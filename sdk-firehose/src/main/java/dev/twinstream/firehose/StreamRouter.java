@@ -7,9 +7,11 @@ import org.jspecify.annotations.Nullable;
  * {@code EventType.Builder.routingKey(...)} at {@code track()} time). Used with
  * {@link FirehoseSink.Builder#routeBy(StreamRouter)}.
  *
- * <p>Called on the tracker's dispatcher thread once per event per attempt, so it must be fast,
- * side-effect free and give the same answer for the same arguments (a retried event should go
- * where its first attempt went).
+ * <p>Called once per event per attempt on the sink's sender thread (its own thread, or the
+ * {@link FirehoseSink.Builder#scheduler scheduler} you injected, possibly from several threads at
+ * once if that scheduler runs tasks concurrently), so it must be fast, thread-safe, side-effect free
+ * and give the same answer for the same arguments (a retried event should go where its first
+ * attempt went). A slow router delays this sink only, not the tracker's other sinks.
  */
 @FunctionalInterface
 public interface StreamRouter {

@@ -30,7 +30,7 @@ class FirehoseSinkCompatibilityTest {
         @Override
         protected Sink createSink() {
             firehose.latency(Duration.ofMillis(20));
-            return configure(FirehoseSink.builder(firehose).deliveryStream(STREAM)).build();
+            return configure(FirehoseSink.builder(firehose).scheduler(time).deliveryStream(STREAM)).build();
         }
 
         @Override

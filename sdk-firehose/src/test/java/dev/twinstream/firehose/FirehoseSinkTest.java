@@ -120,7 +120,7 @@ class FirehoseSinkTest {
     @Test
     void routesByRouterThenEventTypeThenDefaultAndKeepsBatchOrder() {
         firehose.createStream("books").createStream("clicks").createStream("dynamic");
-        FirehoseSink sink = FirehoseSink.builder(firehose)
+        FirehoseSink sink = FirehoseSink.builder(firehose).scheduler(time)
                 .deliveryStream("dynamic")
                 .route("click", "clicks")
                 .routeBy((type, category) -> "book-activity".equals(category) ? "books" : null)
@@ -148,7 +148,7 @@ class FirehoseSinkTest {
     @Test
     void eventsWithoutAValidStreamArePermanentWithoutAffectingOthers() {
         firehose.createStream("ok");
-        FirehoseSink sink = FirehoseSink.builder(firehose)
+        FirehoseSink sink = FirehoseSink.builder(firehose).scheduler(time)
                 .routeBy((type, key) -> {
                     if ("boom".equals(key)) {
                         throw new IllegalStateException("router bug");
@@ -174,7 +174,7 @@ class FirehoseSinkTest {
     void aPackedRecordsResultAppliesToEachEventInIt() {
         firehose.createStream("s").failEntries(0.5, "InternalFailure");
         // Four-byte lines and an eight-byte target: two events per record.
-        FirehoseSink sink = FirehoseSink.builder(firehose).deliveryStream("s").packingTargetBytes(8).build();
+        FirehoseSink sink = FirehoseSink.builder(firehose).scheduler(time).deliveryStream("s").packingTargetBytes(8).build();
         Batch batch = new Batch();
         for (int i = 0; i < 200; i++) {
             batch.add("t", null, String.format("%03d\n", i));
@@ -204,7 +204,7 @@ class FirehoseSinkTest {
     @Test
     void aWholeCallFailureIsReportedPerEventWithTheAwsCodeNotAsAnException() {
         firehose.createStream("s").createStream("t");
-        FirehoseSink sink = FirehoseSink.builder(firehose).deliveryStream("s").route("other", "t").build();
+        FirehoseSink sink = FirehoseSink.builder(firehose).scheduler(time).deliveryStream("s").route("other", "t").build();
         firehose.throttleNextCalls(1);
 
         BatchResult throttled = send(sink, new Batch().add("x", null, "a\n").add("x", null, "b\n"));
@@ -224,7 +224,7 @@ class FirehoseSinkTest {
     @Test
     void largeSendsAreSplitWithinTheRequestLimits() {
         firehose.createStream("s");
-        FirehoseSink sink = FirehoseSink.builder(firehose).deliveryStream("s").build();
+        FirehoseSink sink = FirehoseSink.builder(firehose).scheduler(time).deliveryStream("s").build();
         Batch batch = new Batch();
         for (int i = 0; i < 1_200; i++) {
             batch.add("t", null, "no newline " + i); // not packable: one record each
@@ -276,7 +276,7 @@ class FirehoseSinkTest {
     @Test
     void anExpiredTokenIsRetryableNotDeadLettered() {
         firehose.createStream("s");
-        FirehoseSink sink = FirehoseSink.builder(firehose).deliveryStream("s").build();
+        FirehoseSink sink = FirehoseSink.builder(firehose).scheduler(time).deliveryStream("s").build();
         firehose.failNextCalls(1, () -> (FirehoseException) FirehoseException.builder()
                 .message("The security token included in the request is expired").statusCode(400)
                 .awsErrorDetails(AwsErrorDetails.builder().errorCode("ExpiredTokenException")
@@ -293,7 +293,7 @@ class FirehoseSinkTest {
     @Test
     void aBugInTheClientIsPermanentAndLoggedOncePerSink() {
         firehose.createStream("s");
-        FirehoseSink sink = FirehoseSink.builder(firehose).deliveryStream("s").build();
+        FirehoseSink sink = FirehoseSink.builder(firehose).scheduler(time).deliveryStream("s").build();
         firehose.failNextCalls(2, () -> {
             throw new IllegalArgumentException("a bug, not an AWS error");
         });
@@ -323,7 +323,7 @@ class FirehoseSinkTest {
     @Test
     void countsEachStreamsDeliveredAndFailedEventsAndListsStreamsInTheOrderFirstKnown() {
         firehose.createStream("dynamic").createStream("clicks").createStream("books").failEntries(0.3, "InternalFailure");
-        FirehoseSink sink = FirehoseSink.builder(firehose)
+        FirehoseSink sink = FirehoseSink.builder(firehose).scheduler(time)
                 .deliveryStream("dynamic")
                 .route("click", "clicks")
                 .routeBy((type, key) -> key)
@@ -375,7 +375,7 @@ class FirehoseSinkTest {
     @Test
     void aWholeCallFailureCountsEveryEventOfThatRequestAsFailed() {
         firehose.createStream("a").createStream("b");
-        FirehoseSink sink = FirehoseSink.builder(firehose).deliveryStream("a").route("to-b", "b").build();
+        FirehoseSink sink = FirehoseSink.builder(firehose).scheduler(time).deliveryStream("a").route("to-b", "b").build();
         firehose.failNextCalls(1, () -> InvalidArgumentException.builder().message("no").build());
         Batch batch = new Batch();
         for (int i = 0; i < 10; i++) {

@@ -36,6 +36,11 @@ public final class FirehoseErrors {
     public static final String ROUTER_FAILED = "StreamRouterFailed";
     /** Our code: no delivery stream is configured for an event. PERMANENT. */
     public static final String NO_DELIVERY_STREAM = "NoDeliveryStream";
+    /**
+     * Our code (the Kinesis sink's too): the sink was closed before a send it had accepted started,
+     * so nothing of it was sent. RETRYABLE.
+     */
+    public static final String SINK_CLOSED = "SinkClosed";
 
     private static final Map<String, Status> TABLE;
 
@@ -63,6 +68,7 @@ public final class FirehoseErrors {
         t.put(INVALID_DELIVERY_STREAM_NAME, Status.PERMANENT);
         t.put(ROUTER_FAILED, Status.PERMANENT);
         t.put(INVALID_RESPONSE, Status.RETRYABLE);
+        t.put(SINK_CLOSED, Status.RETRYABLE);
         TABLE = Collections.unmodifiableMap(t);
     }
 

@@ -15,8 +15,10 @@ import java.util.List;
  * would merge two events into one line. With packing off every event is its own record.
  *
  * <p>Requests: records are cut into requests of at most {@code maxRecordsPerRequest} records and
- * {@code maxBytesPerRequest} bytes, in event order. Not thread-safe; one instance per sink is used
- * from the dispatcher thread only, and the plans it returns are independent of it.
+ * {@code maxBytesPerRequest} bytes, in event order. Immutable, so thread-safe: one instance per
+ * sink plans every send on the sink's sender thread (or concurrently on an injected scheduler that
+ * runs tasks concurrently); each call builds its own plans, independent of the packer and of each
+ * other.
  */
 public final class RecordPacker {
     private final boolean packing;

@@ -11,8 +11,9 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * Per delivery stream, the events delivered and the event attempts failed: what
  * {@code FirehoseSink} reports as {@code DestinationMetrics}. Updated once per
- * {@code PutRecordBatch} request when it completes (on the SDK's threads, concurrently), read by
- * metrics binders from any thread.
+ * {@code PutRecordBatch} request when it completes — on the client's threads, concurrently, or on the
+ * sink's sender thread when the client completes a call before returning it — and read by metrics
+ * binders from any thread; a stream is registered at most once, under this object's lock.
  */
 public final class StreamCounters {
     private final ConcurrentHashMap<String, Counts> byStream = new ConcurrentHashMap<>();

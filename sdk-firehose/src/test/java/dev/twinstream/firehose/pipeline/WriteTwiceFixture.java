@@ -57,11 +57,11 @@ final class WriteTwiceFixture {
     }
 
     FirehoseSink realtime() {
-        return FirehoseSink.builder(firehose).deliveryStream(REALTIME).build();
+        return FirehoseSink.builder(firehose).scheduler(time).deliveryStream(REALTIME).build();
     }
 
     FirehoseSink.Builder backup() {
-        return FirehoseSink.builder(firehose)
+        return FirehoseSink.builder(firehose).scheduler(time)
                 .deliveryStream(BACKUP_DYNAMIC)
                 .routeBy((type, category) -> BOOK_ACTIVITY.equals(category) ? BACKUP_BOOKS : null);
     }
