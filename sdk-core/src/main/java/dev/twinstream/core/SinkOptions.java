@@ -10,11 +10,14 @@ import org.jspecify.annotations.Nullable;
  * the tracker is built.
  *
  * <p>A batch is sent as soon as it reaches {@link #maxBatchRecords()} or {@link #maxBatchBytes()},
- * or when its oldest event has waited {@link #linger()}, or on {@code flush}/{@code close}.
+ * or when its oldest event has waited {@link #linger()}, or on {@code flush}/{@code close}. By
+ * default the linger is the sink's own latency budget,
+ * {@link dev.twinstream.core.spi.SinkLimits#defaultLinger()} (seconds for Firehose, sub-second for
+ * Kinesis, {@link #DEFAULT_LINGER} for sinks that declare none).
  */
 public final class SinkOptions {
 
-    /** Default linger: 100 ms. */
+    /** The linger of a sink that declares no default latency budget of its own: 100 ms. */
     public static final Duration DEFAULT_LINGER = Duration.ofMillis(100);
     /** Default number of concurrent {@code send} calls per sink: 4. */
     public static final int DEFAULT_MAX_IN_FLIGHT_REQUESTS = 4;
@@ -24,9 +27,15 @@ public final class SinkOptions {
      * negative values and values above the sink's limit.
      */
     public static final int SINK_LIMIT = 0;
+    /**
+     * Value of {@link #linger()} meaning "the sink's default latency budget",
+     * {@link dev.twinstream.core.spi.SinkLimits#defaultLinger()}: the default. A marker (-1 ns),
+     * resolved when the tracker is built; any other linger must lie between 0 and 1 minute.
+     */
+    public static final Duration SINK_DEFAULT_LINGER = Duration.ofNanos(-1);
 
     private static final SinkOptions DEFAULT = new SinkOptions(RecordFormat.jsonLines(), SINK_LIMIT, SINK_LIMIT,
-            DEFAULT_LINGER, DEFAULT_MAX_IN_FLIGHT_REQUESTS, null);
+            SINK_DEFAULT_LINGER, DEFAULT_MAX_IN_FLIGHT_REQUESTS, null);
 
     private final RecordFormat format;
     private final int maxBatchRecords;
@@ -46,7 +55,7 @@ public final class SinkOptions {
     }
 
     /**
-     * JSON lines, batches as large as the sink allows, 100 ms linger, 4 requests in flight, the
+     * JSON lines, batches as large as the sink allows, the sink's default linger, 4 requests in flight, the
      * tracker's retry policy.
      *
      * @return the default options
@@ -93,9 +102,11 @@ public final class SinkOptions {
     }
 
     /**
-     * How long a partial batch may wait for more events.
+     * How long a partial batch may wait for more events: between 0 and 1 minute, or
+     * {@link #SINK_DEFAULT_LINGER} (the default) for the sink's
+     * {@link dev.twinstream.core.spi.SinkLimits#defaultLinger()}.
      *
-     * @param linger the longest wait of a partial batch
+     * @param linger the longest wait of a partial batch, or {@link #SINK_DEFAULT_LINGER}
      * @return the same options with this linger
      */
     public SinkOptions linger(Duration linger) {
@@ -139,7 +150,7 @@ public final class SinkOptions {
         return maxBatchBytes;
     }
 
-    /** {@return the linger} */
+    /** {@return the linger, or {@link #SINK_DEFAULT_LINGER} for the sink's default} */
     public Duration linger() {
         return linger;
     }

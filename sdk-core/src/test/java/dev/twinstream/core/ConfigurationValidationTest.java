@@ -138,4 +138,29 @@ class ConfigurationValidationTest {
                         .containsExactly("journal.directory: cannot create " + below + " because " + file
                                 + " is not a directory"));
     }
+
+    @Test
+    void sinkLimitsDeclareBillingUnitAndDefaultLingerWithinBounds() {
+        SinkLimits plain = SinkLimits.of(500, 4 * 1024 * 1024, 1024 * 1000);
+        assertThat(plain.billingUnitBytes()).isEqualTo(1);
+        assertThat(plain.defaultLinger()).isEqualTo(SinkOptions.DEFAULT_LINGER);
+        SinkLimits billed = plain.withBillingUnitBytes(5 * 1024).withDefaultLinger(Duration.ofSeconds(30));
+        assertThat(billed.billingUnitBytes()).isEqualTo(5 * 1024);
+        assertThat(billed.defaultLinger()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(billed).isNotEqualTo(plain).isEqualTo(plain.withDefaultLinger(Duration.ofSeconds(30))
+                .withBillingUnitBytes(5 * 1024));
+        assertThat(billed.toString()).contains("billingUnitBytes=5120", "defaultLinger=PT30S");
+        assertThatThrownBy(() -> plain.withBillingUnitBytes(0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("billingUnitBytes must be at least 1 but was 0");
+        assertThatThrownBy(() -> plain.withDefaultLinger(Duration.ofSeconds(61))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("defaultLinger must be between 0 and 1 minute but was PT1M1S");
+        assertThatThrownBy(() -> plain.withDefaultLinger(Duration.ofNanos(-1))).isInstanceOf(IllegalArgumentException.class);
+        // The marker passes validation and is resolved to the sink's default when the tracker is built.
+        CollectingSink sink = new CollectingSink(billed);
+        try (EventTracker tracker = EventTracker.builder()
+                .register(EventType.builder(PageView.class, "page_view").build())
+                .sink("s3", sink, SinkOptions.defaults().linger(SinkOptions.SINK_DEFAULT_LINGER)).build()) {
+            assertThat(tracker).isNotNull();
+        }
+    }
 }

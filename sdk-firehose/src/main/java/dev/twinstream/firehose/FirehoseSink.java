@@ -15,6 +15,7 @@ import dev.twinstream.firehose.internal.PutPlan;
 import dev.twinstream.firehose.internal.RecordPacker;
 import dev.twinstream.firehose.internal.SendHandoff;
 import dev.twinstream.firehose.internal.StreamCounters;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -134,6 +135,20 @@ public final class FirehoseSink implements Sink, DestinationMetrics {
      * small as 84 bytes, so that the dispatcher's batches, not this count, bound how much is packed.
      */
     public static final int MAX_EVENTS_PER_SEND_WITH_PACKING = 50_000;
+    /**
+     * Firehose bills ingestion per record rounded up to 5 KB increments (Amazon Data Firehose
+     * pricing; ../shared/AWS-LIMITS.md, "billing"): 5,120 bytes, the increment the testkit's
+     * {@code FakeFirehose} bills.
+     */
+    public static final int BILLING_INCREMENT_BYTES = 5 * 1024;
+    /**
+     * The default latency budget (the linger of {@code SinkOptions.SINK_DEFAULT_LINGER}): 30 s.
+     * Firehose itself buffers 60 to 900 s before it writes to S3 (Amazon Data Firehose developer
+     * guide, buffering hints), so waiting up to half of its shortest buffer adds little to the time
+     * until data is visible, while it lets events at low rates share records and calls: at 10
+     * events/s one call carries 300 events instead of 1.
+     */
+    public static final Duration DEFAULT_LINGER = Duration.ofSeconds(30);
     /** Delivery stream names: 1 to 64 of these characters (API Reference, CreateDeliveryStream). */
     public static final Pattern DELIVERY_STREAM_NAME = Pattern.compile("[a-zA-Z0-9_.-]{1,64}");
 
@@ -160,7 +175,8 @@ public final class FirehoseSink implements Sink, DestinationMetrics {
         this.packing = b.packing;
         this.packingTargetBytes = b.packingTargetBytes;
         this.limits = SinkLimits.of(packing ? MAX_EVENTS_PER_SEND_WITH_PACKING : MAX_RECORDS_PER_REQUEST,
-                MAX_BYTES_PER_REQUEST, MAX_BYTES_PER_RECORD);
+                MAX_BYTES_PER_REQUEST, MAX_BYTES_PER_RECORD).withBillingUnitBytes(BILLING_INCREMENT_BYTES)
+                .withDefaultLinger(DEFAULT_LINGER);
         this.packer = new RecordPacker(packing, packingTargetBytes, MAX_RECORDS_PER_REQUEST, MAX_BYTES_PER_REQUEST);
         LinkedHashSet<String> known = new LinkedHashSet<>();
         if (defaultStream != null) {
@@ -201,7 +217,8 @@ public final class FirehoseSink implements Sink, DestinationMetrics {
     /**
      * {@value #MAX_BYTES_PER_REQUEST} bytes and {@value #MAX_BYTES_PER_RECORD} bytes per event; at
      * most {@value #MAX_RECORDS_PER_REQUEST} events per call without packing, at most
-     * {@value #MAX_EVENTS_PER_SEND_WITH_PACKING} with it.
+     * {@value #MAX_EVENTS_PER_SEND_WITH_PACKING} with it; billed in {@value #BILLING_INCREMENT_BYTES}-byte
+     * increments; {@link #DEFAULT_LINGER} as the default latency budget.
      */
     @Override
     public SinkLimits limits() {

@@ -111,6 +111,9 @@ class FirehoseSinkTest {
         assertThat(packed.limits().maxRecordsPerBatch()).isEqualTo(FirehoseSink.MAX_EVENTS_PER_SEND_WITH_PACKING);
         assertThat(packed.limits().maxBytesPerBatch()).isEqualTo(4L * 1024 * 1024);
         assertThat(packed.limits().maxBytesPerRecord()).isEqualTo(1_024_000);
+        assertThat(packed.limits().billingUnitBytes()).isEqualTo(FakeFirehose.BILLING_INCREMENT_BYTES);
+        assertThat(packed.limits().defaultLinger()).isEqualTo(FirehoseSink.DEFAULT_LINGER)
+                .isEqualTo(java.time.Duration.ofSeconds(30));
         assertThat(packed.packingTargetBytes()).isEqualTo(FirehoseSink.DEFAULT_PACKING_TARGET_BYTES);
         FirehoseSink single = FirehoseSink.builder(firehose).deliveryStream("s").packing(false).build();
         assertThat(single.limits().maxRecordsPerBatch()).isEqualTo(500);

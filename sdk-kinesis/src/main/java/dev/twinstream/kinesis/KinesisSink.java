@@ -89,6 +89,20 @@ public final class KinesisSink implements Sink {
     /** Default time a throttled shard's budget is pushed back: 1 second (the service's metering window). */
     public static final Duration DEFAULT_THROTTLE_BACKOFF = Duration.ofSeconds(1);
 
+    /**
+     * Provisioned streams bill PUT payload units of 25 KB per record (Amazon Kinesis Data Streams
+     * pricing; ../shared/AWS-LIMITS.md, "billing"): taken as 25,600 bytes, the unit the testkit's
+     * {@code FakeKinesis} bills. On-demand streams bill per record rounded up to 1 KB instead.
+     */
+    public static final int PUT_PAYLOAD_UNIT_BYTES = 25 * 1024;
+    /**
+     * The default latency budget (the linger of {@code SinkOptions.SINK_DEFAULT_LINGER}): 500 ms.
+     * Kinesis is read within about a second (the KCL polls a shard once per second by default), so
+     * half a second stays sub-second end to end, while at 1,000 events/s of 250 bytes it fills
+     * records of several PUT payload units per shard instead of one record per 100 ms.
+     */
+    public static final Duration DEFAULT_LINGER = Duration.ofMillis(500);
+
     private static final Logger LOG = LoggerFactory.getLogger(KinesisSink.class);
 
     private final SinkLimits limits;
@@ -114,7 +128,8 @@ public final class KinesisSink implements Sink {
         // on its own, which is also the path for events too large to share an aggregated record.
         int perRecord = maxRecordBytes - PARTITION_KEY_RESERVE_BYTES;
         // Declaring the key limit makes track() reject keys Kinesis would refuse, with a clear error.
-        this.limits = SinkLimits.of(events, b.maxRequestBytes, perRecord).withMaxPartitionKeyChars(MAX_PARTITION_KEY_CHARS);
+        this.limits = SinkLimits.of(events, b.maxRequestBytes, perRecord).withMaxPartitionKeyChars(MAX_PARTITION_KEY_CHARS)
+                .withBillingUnitBytes(PUT_PAYLOAD_UNIT_BYTES).withDefaultLinger(DEFAULT_LINGER);
     }
 
     /**
@@ -160,7 +175,11 @@ public final class KinesisSink implements Sink {
         return sender.send(batch);
     }
 
-    /** Stops the sink's own timer thread, if it has one; records still held fail as retryable. The client stays open. */
+    /**
+     * Stops the sink's own timer thread, if it has one; batches not yet started and records still
+     * held (rate-limited) fail as retryable with code {@code SinkClosed}, so every send's future
+     * completes. The client stays open.
+     */
     @Override
     public void close() {
         sender.close();

@@ -49,6 +49,9 @@ class KinesisSinkTest {
             assertThat(plain.limits().maxBytesPerBatch()).isEqualTo(10L * 1024 * 1024);
             assertThat(plain.limits().maxBytesPerRecord()).isEqualTo(1024 * 1024 - 1024);
             assertThat(plain.limits().maxPartitionKeyChars()).isEqualTo(256);
+            assertThat(aggregated.limits().billingUnitBytes()).isEqualTo(FakeKinesis.PUT_PAYLOAD_UNIT_BYTES);
+            assertThat(aggregated.limits().defaultLinger()).isEqualTo(KinesisSink.DEFAULT_LINGER)
+                    .isEqualTo(Duration.ofMillis(500));
         }
     }
 
@@ -260,5 +263,31 @@ class KinesisSinkTest {
         public int attempt(int index) {
             return batch.attempt(index);
         }
+    }
+
+    @Test
+    void closeWithItsOwnSchedulerFailsHeldSendsAsRetryableInsteadOfDroppingThem() throws Exception {
+        // 1 KiB/s per shard: after the first 4 KiB record, the next one is held for seconds on the
+        // sink's own timer thread.
+        FakeKinesis k = FakeKinesis.builder().build().createStream(STREAM, 1);
+        KinesisSink sink = KinesisSink.builder(k, STREAM).shardBytesPerSecond(1024).aggregation(false).build();
+        java.util.concurrent.CompletableFuture<dev.twinstream.core.spi.BatchResult> first = sink.send(
+                dev.twinstream.testkit.TestBatches.of(dev.twinstream.testkit.TestBatches.payloads(1, 4096)))
+                .toCompletableFuture();
+        assertThat(first.get(30, java.util.concurrent.TimeUnit.SECONDS).get(0).isOk()).isTrue();
+        java.util.concurrent.CompletableFuture<dev.twinstream.core.spi.BatchResult> held = sink.send(
+                dev.twinstream.testkit.TestBatches.of(dev.twinstream.testkit.TestBatches.payloads(3, 4096)))
+                .toCompletableFuture();
+
+        sink.close();
+
+        // close() ran or failed everything queued on its thread: the future is complete now.
+        assertThat(held).isDone();
+        dev.twinstream.core.spi.BatchResult result = held.get();
+        for (int i = 0; i < result.size(); i++) {
+            assertThat(result.get(i).status()).isEqualTo(dev.twinstream.core.spi.RecordResult.Status.RETRYABLE);
+            assertThat(result.get(i).code()).isEqualTo("SinkClosed");
+        }
+        assertThat(k.billing(STREAM).records()).isEqualTo(1);
     }
 }

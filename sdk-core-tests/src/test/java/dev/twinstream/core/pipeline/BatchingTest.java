@@ -171,4 +171,36 @@ class BatchingTest {
             assertThat(f.time.clock().elapsed()).isZero();
         }
     }
+
+    /**
+     * The default linger is the sink's declared latency budget ({@code SinkLimits.defaultLinger()});
+     * a linger set in the options overrides it.
+     */
+    @Test
+    void theDefaultLingerIsTheSinksOwnLatencyBudgetUnlessTheOptionsSetOne() {
+        PipelineFixture f = new PipelineFixture();
+        dev.twinstream.core.spi.SinkLimits slow = InMemorySink.DEFAULT_LIMITS.withDefaultLinger(Duration.ofSeconds(5));
+        InMemorySink byDefault = InMemorySink.builder().scheduler(f.time).limits(slow).build();
+        InMemorySink overridden = InMemorySink.builder().scheduler(f.time).limits(slow).build();
+        InMemorySink plain = InMemorySink.builder().scheduler(f.time).build();
+        assertThat(SinkOptions.defaults().linger()).isEqualTo(SinkOptions.SINK_DEFAULT_LINGER);
+        assertThat(plain.limits().defaultLinger()).isEqualTo(SinkOptions.DEFAULT_LINGER);
+        try (EventTracker tracker = f.tracker(1)
+                .sink("default", byDefault, SinkOptions.defaults())
+                .sink("overridden", overridden, SinkOptions.defaults().linger(Duration.ofMillis(300)))
+                .sink("plain", plain, SinkOptions.defaults())
+                .build()) {
+            tracker.track(PipelineFixture.PageView.number(1));
+            f.time.advance(SinkOptions.DEFAULT_LINGER);
+            assertThat(plain.callCount()).as("100 ms for a sink without a budget of its own").isEqualTo(1);
+            assertThat(overridden.callCount()).isZero();
+            f.time.advance(Duration.ofMillis(200));
+            assertThat(overridden.callCount()).as("the options' 300 ms").isEqualTo(1);
+            f.time.advance(Duration.ofMillis(4_699));
+            assertThat(byDefault.callCount()).as("still within the sink's 5 s").isZero();
+            f.time.advance(Duration.ofMillis(1));
+            assertThat(byDefault.callCount()).isEqualTo(1);
+            assertThat(tracker.metrics()).hasNothingPending();
+        }
+    }
 }

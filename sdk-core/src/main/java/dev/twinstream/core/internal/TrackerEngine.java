@@ -108,6 +108,7 @@ public final class TrackerEngine implements EventTracker {
         int[] slots = layout.slots;
         int[] batchRecords = layout.batchRecords;
         long[] batchBytes = layout.batchBytes;
+        long[] lingerNanos = layout.lingerNanos;
         int sinkCount = names.length;
 
         registeredTypes = new LinkedHashMap<>();
@@ -161,8 +162,8 @@ public final class TrackerEngine implements EventTracker {
         for (Map.Entry<String, Sink> e : s.sinks.entrySet()) {
             SinkOptions options = s.sinkOptions.get(e.getKey());
             RetryPolicy retry = options.retry() != null ? options.retry() : s.retry;
-            channels[i] = new SinkChannel(i, names[i], e.getValue(), slots[i], batchRecords[i], batchBytes[i], options,
-                    retry, log, notifier, dispatcher);
+            channels[i] = new SinkChannel(i, names[i], e.getValue(), slots[i], batchRecords[i], batchBytes[i],
+                    lingerNanos[i], options, retry, log, notifier, dispatcher);
             i++;
         }
         dispatcher.setChannels(channels);
@@ -175,7 +176,8 @@ public final class TrackerEngine implements EventTracker {
     /**
      * Where each sink sits: its index and name, its format's slot (one slot per distinct format, so
      * an event is encoded once per format) and its effective limits (the sink's own where the options
-     * say {@link SinkOptions#SINK_LIMIT}).
+     * say {@link SinkOptions#SINK_LIMIT}) and linger (the sink's default latency budget where the
+     * options say {@link SinkOptions#SINK_DEFAULT_LINGER}).
      */
     private static final class SinkLayout {
         final Map<String, Integer> index = new LinkedHashMap<>();
@@ -183,6 +185,7 @@ public final class TrackerEngine implements EventTracker {
         final int[] slots;
         final int[] batchRecords;
         final long[] batchBytes;
+        final long[] lingerNanos;
         final int[] maxKeyChars;
         final int[] maxRecordBytes;
         final RecordFormat[] formats;
@@ -193,6 +196,7 @@ public final class TrackerEngine implements EventTracker {
             slots = new int[sinkCount];
             batchRecords = new int[sinkCount];
             batchBytes = new long[sinkCount];
+            lingerNanos = new long[sinkCount];
             maxKeyChars = new int[sinkCount];
             maxRecordBytes = new int[sinkCount];
             Map<RecordFormat, Integer> slotByFormat = new LinkedHashMap<>();
@@ -212,6 +216,8 @@ public final class TrackerEngine implements EventTracker {
                         ? limits.maxRecordsPerBatch() : options.maxBatchRecords();
                 batchBytes[i] = options.maxBatchBytes() == SinkOptions.SINK_LIMIT
                         ? limits.maxBytesPerBatch() : options.maxBatchBytes();
+                lingerNanos[i] = (options.linger().equals(SinkOptions.SINK_DEFAULT_LINGER)
+                        ? limits.defaultLinger() : options.linger()).toNanos();
                 maxKeyChars[i] = limits.maxPartitionKeyChars();
                 maxRecordBytes[i] = (int) Math.min(limits.maxBytesPerRecord(), batchBytes[i]);
                 i++;

@@ -120,7 +120,9 @@ public final class Validation {
     public void sinkOptions(String prefix, SinkOptions options, SinkLimits limits) {
         batchLimit(prefix + ".maxBatchRecords", options.maxBatchRecords(), limits.maxRecordsPerBatch());
         batchLimit(prefix + ".maxBatchBytes", options.maxBatchBytes(), limits.maxBytesPerBatch());
-        duration(prefix + ".linger", options.linger(), Duration.ZERO, Duration.ofMinutes(1));
+        if (!options.linger().equals(SinkOptions.SINK_DEFAULT_LINGER)) {
+            duration(prefix + ".linger", options.linger(), Duration.ZERO, Duration.ofMinutes(1));
+        }
         range(prefix + ".maxInFlightRequests", options.maxInFlightRequests(), 1, 64);
         if (options.retry() != null) {
             retry(prefix + ".retry", options.retry());

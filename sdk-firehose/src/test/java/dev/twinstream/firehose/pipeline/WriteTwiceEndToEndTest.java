@@ -39,7 +39,9 @@ class WriteTwiceEndToEndTest {
         Map<String, LedgerEvent> tracked = new HashMap<>();
         try (EventTracker tracker = f.tracker(SEED)
                 .sink("realtime", f.realtime(), SinkOptions.defaults().format(WriteTwiceFixture.REDSHIFT))
-                .sink("backup", f.backup().build())
+                // The isolation check below needs the backup's batches sent within 5 s: a short linger
+                // instead of the Firehose sink's 30 s default latency budget.
+                .sink("backup", f.backup().build(), SinkOptions.defaults().linger(Duration.ofMillis(100)))
                 .build()) {
             // The Redshift path is throttled for the first two virtual minutes; the backup is not.
             f.firehose.throttleFor(REALTIME, Duration.ofMinutes(2));

@@ -32,7 +32,8 @@ import software.amazon.awssdk.services.kinesis.model.PutRecordsResultEntry;
  *   <li>predict each event's shard (MD5 of its partition key against the {@link ShardMap});
  *   <li>per shard, pack events into aggregated records up to the target size (an event too large
  *       to share a record, or alone in its record, goes as a plain record with its own key);
- *   <li>per shard, reserve the records and bytes from the shard's {@link TokenBucket}; entries that
+ *   <li>per shard, reserve the records and bytes from the shard's {@link TokenBucket} (which lets
+ *       {@link #SHARD_BURST_NANOS} of shard time go at once); entries that
  *       must wait are held on the scheduler (never reported as failures, which would use up
  *       attempts);
  *   <li>pack the entries into requests of at most 500 entries and the request byte limit, send;
@@ -48,6 +49,14 @@ public final class KinesisSender {
     public static final int MAX_RECORDS_PER_REQUEST = 500;
     /** Most partition-key characters (Kinesis Data Streams API reference, PutRecordsRequestEntry.PartitionKey). */
     public static final int MAX_PARTITION_KEY_CHARS = 256;
+    /**
+     * How much shard time a shard's pacer lets go at once: 500 ms, the Kinesis sink's default
+     * latency budget, so a shard within its limits takes one linger window's records in one call.
+     * Kinesis meters each shard's 1 MB/s and 1,000 records/s per second (Kinesis Data Streams
+     * quotas; ../shared/AWS-LIMITS.md, "per-shard writes"), and a bucket holding one second admits
+     * a burst of half a second on top of the steady limit.
+     */
+    public static final long SHARD_BURST_NANOS = 500_000_000L;
     /** Held entries released within one slot share a request. */
     static final long HOLD_SLOT_NANOS = 50_000_000L;
 
@@ -120,6 +129,10 @@ public final class KinesisSender {
     }
 
     private void start(SinkBatch batch, Operation op) {
+        if (closed) {
+            op.failAll(RecordResult.retryable("SinkClosed", "the Kinesis sink was closed"));
+            return;
+        }
         if (!aggregation && !rateLimiting) {
             planSafely(batch, null, op);
             return;
@@ -147,7 +160,11 @@ public final class KinesisSender {
         }
     }
 
-    /** Marks the sender closed: held entries still waiting are failed as retryable. */
+    /**
+     * Marks the sender closed: batches not yet started and held entries still waiting are failed as
+     * retryable ({@code SinkClosed}) when their task runs; the sink's own scheduler runs its queued
+     * tasks on close for that.
+     */
     public void close() {
         closed = true;
     }
@@ -299,13 +316,18 @@ public final class KinesisSender {
                 put(request, map, op);
             } else {
                 LOG.trace("Holding {} Kinesis records for {} ns (shard rate limit)", request.size(), delay);
-                scheduler.schedule(() -> put(request, map, op), delay);
+                try {
+                    scheduler.schedule(() -> put(request, map, op), delay);
+                } catch (java.util.concurrent.RejectedExecutionException closing) { // own scheduler closed meanwhile
+                    op.finish(request, RecordResult.retryable("SinkClosed", "the Kinesis sink was closed"));
+                }
             }
         }
     }
 
     private TokenBucket bucket(String shardId, long now) {
-        return buckets.computeIfAbsent(shardId, id -> new TokenBucket(shardRecordsPerSecond, shardBytesPerSecond, now));
+        return buckets.computeIfAbsent(shardId, id -> new TokenBucket(shardRecordsPerSecond, shardBytesPerSecond,
+                SHARD_BURST_NANOS, now));
     }
 
     private void put(List<Entry> request, @Nullable ShardMap map, Operation op) {

@@ -1,6 +1,9 @@
 package dev.twinstream.kinesis.internal;
 
 import dev.twinstream.core.Scheduler;
+import java.util.ArrayList;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -8,12 +11,19 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The sink's own timer thread, used when no {@link Scheduler} is injected: one daemon thread named
- * {@code twinstream-kinesis-N} for held (rate-limited) sends and shard-map reloads. Closed by the sink.
+ * {@code twinstream-kinesis-N} for held (rate-limited) sends and shard-map reloads. Closed by the sink
+ * after its sender: {@link #close()} runs what is still queued on the closing thread instead of
+ * dropping it, so every send's future completes (the closed sender fails held records as retryable).
  */
 public final class OwnScheduler implements Scheduler, AutoCloseable {
     private static final AtomicInteger COUNT = new AtomicInteger();
 
     private final ScheduledThreadPoolExecutor executor;
+    /**
+     * Tasks queued and not yet started. A delayed task of a shut-down executor is cancelled, not
+     * run, so {@link #close()} runs these itself.
+     */
+    private final Set<Runnable> pending = ConcurrentHashMap.newKeySet();
 
     /** Starts the thread lazily on first use. */
     public OwnScheduler() {
@@ -28,17 +38,45 @@ public final class OwnScheduler implements Scheduler, AutoCloseable {
 
     @Override
     public void execute(Runnable task) {
-        executor.execute(task);
+        executor.execute(track(task));
     }
 
     @Override
     public Cancellable schedule(Runnable task, long delayNanos) {
-        ScheduledFuture<?> f = executor.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
-        return () -> f.cancel(false);
+        Runnable tracked = track(task);
+        ScheduledFuture<?> f = executor.schedule(tracked, delayNanos, TimeUnit.NANOSECONDS);
+        return () -> {
+            pending.remove(tracked);
+            f.cancel(false);
+        };
     }
 
+    /** A task that is in {@link #pending} until it starts (or is cancelled). */
+    private Runnable track(Runnable task) {
+        Runnable[] self = new Runnable[1];
+        self[0] = () -> {
+            if (pending.remove(self[0])) {
+                task.run();
+            }
+        };
+        pending.add(self[0]);
+        return self[0];
+    }
+
+    /**
+     * Stops the thread, then runs every task still queued (due or not) on the calling thread, so
+     * none is dropped with its future left incomplete. A task that fails is logged by nobody here:
+     * the sender's tasks complete their futures themselves.
+     */
     @Override
     public void close() {
         executor.shutdownNow();
+        for (Runnable task : new ArrayList<>(pending)) {
+            try {
+                task.run(); // runs the task unless its thread started it meanwhile
+            } catch (RuntimeException e) {
+                // Each task completes its own futures; one failing must not keep the rest from running.
+            }
+        }
     }
 }

@@ -26,8 +26,35 @@ class TokenBucketTest {
     }
 
     @Test
+    void aBurstLetsOneWindowsRecordsGoAtOnce() {
+        // 100,000 events/s of 250 bytes on 40 shards: 62.5 KB per shard per 100 ms batch, packed as
+        // a 50 KiB and a 12.5 KiB record. Without a burst the second waits for the first's shard time.
+        TokenBucket paced = new TokenBucket(1000, MIB, 0);
+        assertThat(paced.reserve(1, 50 * 1024, 0)).isZero();
+        assertThat(paced.reserve(1, 12_800, 0)).isPositive();
+        TokenBucket burst = new TokenBucket(1000, MIB, SECOND / 2, 0);
+        assertThat(burst.reserve(1, 50 * 1024, 0)).isZero();
+        assertThat(burst.reserve(1, 12_800, 0)).isZero();
+        // Over the burst, writes queue at the limit again: 64,000 bytes are booked (61 ms), so half
+        // a second more fits only once those 61 ms have passed.
+        long booked = 64_000L * SECOND / MIB;
+        long wait = burst.reserve(1, MIB / 2, 0);
+        assertThat(wait).isBetween(booked - 2, booked + 2);
+        // A write larger than the burst waits until nothing is booked ahead of it.
+        assertThat(burst.reserve(1, MIB, wait)).isBetween(SECOND / 2 + booked - wait - 2, SECOND / 2 + booked - wait + 2);
+    }
+
+    @Test
     void sendsNeverOverrunAOneSecondTokenBucketOfTheLimit() {
-        TokenBucket bucket = new TokenBucket(1000, MIB, 0);
+        sendsNeverOverrun(new TokenBucket(1000, MIB, 0));
+    }
+
+    @Test
+    void sendsWithAHalfSecondBurstNeverOverrunAOneSecondTokenBucketOfTheLimit() {
+        sendsNeverOverrun(new TokenBucket(1000, MIB, SECOND / 2, 0));
+    }
+
+    private static void sendsNeverOverrun(TokenBucket bucket) {
         Random random = new Random(3);
         int n = 3000;
         long[] at = new long[n];

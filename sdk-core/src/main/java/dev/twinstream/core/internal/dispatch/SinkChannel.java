@@ -77,12 +77,13 @@ public final class SinkChannel {
      * @param slot the sink's format slot (which payload of a record it sends)
      * @param maxBatchRecords the effective records limit per send (the options' or the sink's)
      * @param maxBatchBytes the effective bytes limit per send (the options' or the sink's)
-     * @param options the sink's options (linger, in-flight limit)
+     * @param lingerNanos the effective linger (the options' or the sink's default)
+     * @param options the sink's options (in-flight limit)
      * @param retry the sink's retry policy (its own or the tracker's)
      */
     public SinkChannel(int index, String name, Sink sink, int slot, int maxBatchRecords, long maxBatchBytes,
-                       SinkOptions options, RetryPolicy retry, EventLog log, Notifier notifier, Dispatcher dispatcher) {
-        long lingerNanos = options.linger().toNanos();
+                       long lingerNanos, SinkOptions options, RetryPolicy retry, EventLog log, Notifier notifier,
+                       Dispatcher dispatcher) {
         int maxInFlight = options.maxInFlightRequests();
         int maxAttempts = retry.maxAttempts();
         long deliveryTimeoutNanos = retry.deliveryTimeout().map(Duration::toNanos).orElse(0L);
