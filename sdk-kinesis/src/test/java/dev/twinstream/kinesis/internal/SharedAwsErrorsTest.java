@@ -1,48 +1,31 @@
 package dev.twinstream.kinesis.internal;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.twinstream.aws.internal.AwsErrors;
-import dev.twinstream.aws.testing.SharedAwsErrorCases;
+import dev.twinstream.aws.testing.SharedAwsErrorsContract;
 import dev.twinstream.core.spi.RecordResult;
-import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.helpers.NOPLogger;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.services.kinesis.model.KinesisException;
 
-/**
- * The shared AWS error table (twinstream-aws's test-jar) through the Kinesis sink's classifier:
- * every case must come out as the shared policy decides. The Firehose sink runs the same table, so
- * the two sinks classify every shared case alike.
- */
-class SharedAwsErrorsTest {
-    private final AwsErrors kinesis = KinesisErrors.newPolicy(NOPLogger.NOP_LOGGER);
-    private final AwsErrors shared = new AwsErrors("shared", Map.of(), NOPLogger.NOP_LOGGER);
+/** The shared AWS error table (twinstream-aws's test-jar) through the Kinesis sink's classifier. */
+class SharedAwsErrorsTest extends SharedAwsErrorsContract {
+    private final AwsErrors policy = KinesisErrors.newPolicy(NOPLogger.NOP_LOGGER);
 
-    static List<SharedAwsErrorCases.Case> wholeCall() {
-        return SharedAwsErrorCases.wholeCall(KinesisException::builder);
+    @Override
+    protected Function<Throwable, RecordResult> classifyFailure() {
+        return policy::forException;
     }
 
-    static List<SharedAwsErrorCases.EntryCase> entries() {
-        return SharedAwsErrorCases.entries();
+    @Override
+    protected BiFunction<String, String, RecordResult> classifyEntry() {
+        return policy::forEntry;
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("wholeCall")
-    void everySharedWholeCallCaseIsClassifiedAsTheSharedPolicyDoes(SharedAwsErrorCases.Case c) {
-        RecordResult r = kinesis.forException(c.error());
-        assertThat(r.status()).isEqualTo(c.expected());
-        assertThat(r.code()).isEqualTo(c.code());
-        assertThat(r).isEqualTo(shared.forException(c.error()));
-    }
-
-    @ParameterizedTest(name = "entry {0}")
-    @MethodSource("entries")
-    void everySharedEntryCodeIsClassifiedAsTheSharedPolicyDoes(SharedAwsErrorCases.EntryCase c) {
-        RecordResult r = kinesis.forEntry(c.code(), "message");
-        assertThat(r.status()).isEqualTo(c.expected());
-        assertThat(r).isEqualTo(shared.forEntry(c.code(), "message"));
+    @Override
+    protected Supplier<? extends AwsServiceException.Builder> serviceException() {
+        return KinesisException::builder;
     }
 }
