@@ -77,7 +77,7 @@ public final class KinesisSink implements Sink {
     /** Default target size of an aggregated record: 50 KiB, the KPL's default {@code AggregationMaxSize}. */
     public static final int DEFAULT_AGGREGATED_RECORD_MAX_BYTES = 50 * 1024;
     /** Default most events per {@code send} with aggregation (without: {@link #MAX_RECORDS_PER_REQUEST}). */
-    public static final int DEFAULT_MAX_EVENTS_PER_BATCH = 10_000;
+    public static final int DEFAULT_MAX_EVENTS_PER_BATCH = 20_000;
     /** Upper bound of {@link Builder#maxEventsPerBatch}. */
     public static final int MAX_EVENTS_PER_BATCH = 100_000;
     /** Per-shard write limit in records per second (Kinesis Data Streams quotas: 1,000 records/s per shard). */
@@ -237,7 +237,7 @@ public final class KinesisSink implements Sink {
         }
 
         /**
-         * Most events per {@code send} (the tracker's batch). Default 10,000 with aggregation, 500
+         * Most events per {@code send} (the tracker's batch). Default 20,000 with aggregation, 500
          * without (then at most 500). A batch larger than one request is split into several.
          *
          * @param events the most events per batch

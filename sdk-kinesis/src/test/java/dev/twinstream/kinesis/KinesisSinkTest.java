@@ -44,7 +44,7 @@ class KinesisSinkTest {
         FakeKinesis k = FakeKinesis.builder().build().createStream(STREAM, 1);
         try (KinesisSink aggregated = KinesisSink.builder(k, STREAM).build();
              KinesisSink plain = KinesisSink.builder(k, STREAM).aggregation(false).build()) {
-            assertThat(aggregated.limits().maxRecordsPerBatch()).isEqualTo(10_000);
+            assertThat(aggregated.limits().maxRecordsPerBatch()).isEqualTo(20_000);
             assertThat(plain.limits().maxRecordsPerBatch()).isEqualTo(500);
             assertThat(plain.limits().maxBytesPerBatch()).isEqualTo(10L * 1024 * 1024);
             assertThat(plain.limits().maxBytesPerRecord()).isEqualTo(1024 * 1024 - 1024);
