@@ -17,6 +17,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class OwnScheduler implements Scheduler, AutoCloseable {
     private static final AtomicInteger COUNT = new AtomicInteger();
+    /**
+     * How long {@link #close()} waits for a task already running on the thread (planning a send or
+     * handing its requests to the client: milliseconds) before it runs the queued ones itself.
+     */
+    static final long CLOSE_AWAIT_MILLIS = 5_000;
 
     private final ScheduledThreadPoolExecutor executor;
     /**
@@ -34,6 +39,8 @@ public final class OwnScheduler implements Scheduler, AutoCloseable {
             return t;
         });
         executor.setRemoveOnCancelPolicy(true);
+        // At shutdown, delayed tasks are cancelled instead of waited for; close() runs them itself.
+        executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     }
 
     @Override
@@ -64,16 +71,25 @@ public final class OwnScheduler implements Scheduler, AutoCloseable {
     }
 
     /**
-     * Stops the thread, then runs every task still queued (due or not) on the calling thread, so
-     * none is dropped with its future left incomplete. A task that fails is logged by nobody here:
-     * the sender's tasks complete their futures themselves.
+     * Stops the thread once the task it is running (if any) has finished, at most
+     * {@link #CLOSE_AWAIT_MILLIS}, then runs every task still queued (due or not) on the calling
+     * thread, so none is dropped with its future left incomplete and none is still running when
+     * this returns. The sender's tasks complete their futures themselves.
      */
     @Override
     public void close() {
-        executor.shutdownNow();
+        executor.shutdown();
+        try {
+            if (!executor.awaitTermination(CLOSE_AWAIT_MILLIS, TimeUnit.MILLISECONDS)) {
+                executor.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            executor.shutdownNow();
+        }
         for (Runnable task : new ArrayList<>(pending)) {
             try {
-                task.run(); // runs the task unless its thread started it meanwhile
+                task.run(); // runs the task unless the thread started it first
             } catch (RuntimeException e) {
                 // Each task completes its own futures; one failing must not keep the rest from running.
             }
