@@ -28,9 +28,9 @@ import org.junit.jupiter.api.Test;
  */
 class DispatcherIsolationTest {
     /** How long a blocked putRecordBatch may hold its thread at most (the test releases it sooner). */
-    private static final Duration SLOW_CALL = Duration.ofSeconds(5);
+    private static final Duration SLOW_CALL = Duration.ofSeconds(10);
     /** The in-memory sink's delivery bound while Firehose is blocked: a tenth of the slow call. */
-    private static final Duration BOUND = Duration.ofMillis(500);
+    private static final Duration BOUND = Duration.ofSeconds(1);
     private static final Duration WAIT = Duration.ofSeconds(10);
 
     record Click(String id) {}
