@@ -168,16 +168,8 @@ class CloseGraceTest {
     void aCallCompletingAfterTheFlushDeadlineCountsAsDelivered() throws Exception {
         SlowSink sink = new SlowSink(1, 600, 600, 0, completer);
         CloseRaceTest.Heard heard = new CloseRaceTest.Heard("s", -1, new CountDownLatch(0));
-        EventTracker tracker = EventTracker.builder()
-                .register(PipelineFixture.PAGE_VIEW)
-                .sink("s", sink)
-                .closeTimeout(Duration.ofMillis(100))
-                .listener(heard)
-                .build();
-        List<CompletableFuture<TrackedEvent>> receipts = new ArrayList<>();
-        for (int i = 0; i < 10; i++) {
-            receipts.add(tracker.trackWithReceipt(PipelineFixture.PageView.number(i)));
-        }
+        EventTracker tracker = trackerWithCloseTimeout100ms(sink, heard);
+        List<CompletableFuture<TrackedEvent>> receipts = trackTenWithReceipts(tracker);
 
         long closeMillis = TimeUnit.NANOSECONDS.toMillis(timeClose(tracker));
 
@@ -201,16 +193,8 @@ class CloseGraceTest {
     void aCallStillUnfinishedAfterTheGraceIsCountedDroppedAndCloseStaysBounded() {
         SlowSink sink = new SlowSink(1, SlowSink.NEVER, SlowSink.NEVER, 0, completer);
         CloseRaceTest.Heard heard = new CloseRaceTest.Heard("s", -1, new CountDownLatch(0));
-        EventTracker tracker = EventTracker.builder()
-                .register(PipelineFixture.PAGE_VIEW)
-                .sink("s", sink)
-                .closeTimeout(Duration.ofMillis(100))
-                .listener(heard)
-                .build();
-        List<CompletableFuture<TrackedEvent>> receipts = new ArrayList<>();
-        for (int i = 0; i < 10; i++) {
-            receipts.add(tracker.trackWithReceipt(PipelineFixture.PageView.number(i)));
-        }
+        EventTracker tracker = trackerWithCloseTimeout100ms(sink, heard);
+        List<CompletableFuture<TrackedEvent>> receipts = trackTenWithReceipts(tracker);
 
         long closeMillis = TimeUnit.NANOSECONDS.toMillis(timeClose(tracker));
 
@@ -279,5 +263,23 @@ class CloseGraceTest {
         long start = System.nanoTime();
         tracker.close();
         return System.nanoTime() - start;
+    }
+
+    /** A tracker on {@code sink} alone with a 100 ms close timeout, reporting to {@code heard}. */
+    private static EventTracker trackerWithCloseTimeout100ms(SlowSink sink, CloseRaceTest.Heard heard) {
+        return EventTracker.builder()
+                .register(PipelineFixture.PAGE_VIEW)
+                .sink("s", sink)
+                .closeTimeout(Duration.ofMillis(100))
+                .listener(heard)
+                .build();
+    }
+
+    private static List<CompletableFuture<TrackedEvent>> trackTenWithReceipts(EventTracker tracker) {
+        List<CompletableFuture<TrackedEvent>> receipts = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            receipts.add(tracker.trackWithReceipt(PipelineFixture.PageView.number(i)));
+        }
+        return receipts;
     }
 }

@@ -84,10 +84,6 @@ public final class SinkChannel {
     public SinkChannel(int index, String name, Sink sink, int slot, int maxBatchRecords, long maxBatchBytes,
                        long lingerNanos, SinkOptions options, RetryPolicy retry, EventLog log, Notifier notifier,
                        Dispatcher dispatcher) {
-        int maxInFlight = options.maxInFlightRequests();
-        int maxAttempts = retry.maxAttempts();
-        long deliveryTimeoutNanos = retry.deliveryTimeout().map(Duration::toNanos).orElse(0L);
-        Backoff backoff = new Backoff(retry.baseDelay().toNanos(), retry.maxDelay().toNanos());
         this.index = index;
         this.name = name;
         this.sink = sink;
@@ -95,11 +91,11 @@ public final class SinkChannel {
         this.maxBatchRecords = maxBatchRecords;
         this.maxBatchBytes = maxBatchBytes;
         this.lingerNanos = lingerNanos;
-        this.maxInFlight = maxInFlight;
+        this.maxInFlight = options.maxInFlightRequests();
         this.windowRecords = maxInFlight * maxBatchRecords;
-        this.maxAttempts = maxAttempts;
-        this.deliveryTimeoutNanos = deliveryTimeoutNanos;
-        this.backoff = backoff;
+        this.maxAttempts = retry.maxAttempts();
+        this.deliveryTimeoutNanos = retry.deliveryTimeout().map(Duration::toNanos).orElse(0L);
+        this.backoff = new Backoff(retry.baseDelay().toNanos(), retry.maxDelay().toNanos());
         this.log = log;
         this.notifier = notifier;
         this.dispatcher = dispatcher;
