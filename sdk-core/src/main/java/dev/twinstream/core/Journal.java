@@ -18,9 +18,12 @@ import org.jspecify.annotations.Nullable;
  * directory and keeps one checkpoint per sink, so events survive a crash or a restart of the
  * process and each sink resumes where it stopped. An event is <em>accepted</em> when
  * {@code track()} returns and <em>durable</em> once the {@link FsyncPolicy} forced it to storage
- * ({@link EventTracker#trackDurable(Object)} waits for that). In the current design the disk
- * journal also keeps every pending event in memory: {@link #maxBytes(long)} bounds both. See
- * {@code docs/JOURNAL.md} for the format and the guarantees.
+ * ({@link EventTracker#trackDurable(Object)} waits for that). {@link #maxBytes(long)} bounds its
+ * segment files on disk and {@link #memoryBytes(long)} the newest events it also keeps in memory;
+ * a backlog beyond that window is read back from the files, so memory stays bounded however long
+ * a sink is down. A disk journal supports the {@link OverflowPolicy#block block} and
+ * {@link OverflowPolicy#dropNewest() dropNewest} policies (dropping the oldest would delete events
+ * already written to disk). See {@code docs/JOURNAL.md} for the format and the guarantees.
  */
 public final class Journal {
 
@@ -38,6 +41,12 @@ public final class Journal {
     public static final long MIN_SEGMENT_BYTES = 64L * 1024;
     /** Largest segment size: 1 GiB (recovery reads one segment at a time into memory). */
     public static final long MAX_SEGMENT_BYTES = 1L << 30;
+    /** Default memory window of the disk journal: 8 MiB. */
+    public static final long DEFAULT_MEMORY_BYTES = 8L * 1024 * 1024;
+    /** Smallest memory window of the disk journal: 64 KiB. */
+    public static final long MIN_MEMORY_BYTES = 64L * 1024;
+    /** Largest memory window of the disk journal: 1 GiB. */
+    public static final long MAX_MEMORY_BYTES = 1L << 30;
     /** Default longest wait of {@link EventTracker#trackDurable(Object)}: 10 s. */
     public static final Duration DEFAULT_DURABLE_TIMEOUT = Duration.ofSeconds(10);
     /** {@link #perSinkQuotaBytes(long)} value meaning "no quota beyond {@link #maxBytes()}". */
@@ -59,9 +68,10 @@ public final class Journal {
     private final long segmentBytes;
     private final long perSinkQuotaBytes;
     private final Duration durableTimeout;
+    private final long memoryBytes;
 
     private Journal(Kind kind, @Nullable Path directory, long maxBytes, OverflowPolicy overflow, @Nullable FsyncPolicy fsync,
-                    long segmentBytes, long perSinkQuotaBytes, Duration durableTimeout) {
+                    long segmentBytes, long perSinkQuotaBytes, Duration durableTimeout, long memoryBytes) {
         this.kind = kind;
         this.directory = directory;
         this.maxBytes = maxBytes;
@@ -70,12 +80,13 @@ public final class Journal {
         this.segmentBytes = segmentBytes;
         this.perSinkQuotaBytes = perSinkQuotaBytes;
         this.durableTimeout = durableTimeout;
+        this.memoryBytes = memoryBytes;
     }
 
     /** {@return an in-memory journal of {@link #DEFAULT_MAX_BYTES} with {@link #DEFAULT_OVERFLOW}} */
     public static Journal memory() {
         return new Journal(Kind.MEMORY, null, DEFAULT_MAX_BYTES, DEFAULT_OVERFLOW, null, DEFAULT_SEGMENT_BYTES,
-                NO_QUOTA, DEFAULT_DURABLE_TIMEOUT);
+                NO_QUOTA, DEFAULT_DURABLE_TIMEOUT, DEFAULT_MEMORY_BYTES);
     }
 
     /**
@@ -89,7 +100,7 @@ public final class Journal {
      */
     public static Journal disk(Path directory) {
         return new Journal(Kind.DISK, Objects.requireNonNull(directory, "directory"), DEFAULT_MAX_BYTES, DEFAULT_OVERFLOW,
-                FsyncPolicy.always(), DEFAULT_SEGMENT_BYTES, NO_QUOTA, DEFAULT_DURABLE_TIMEOUT);
+                FsyncPolicy.always(), DEFAULT_SEGMENT_BYTES, NO_QUOTA, DEFAULT_DURABLE_TIMEOUT, DEFAULT_MEMORY_BYTES);
     }
 
     /**
@@ -101,7 +112,23 @@ public final class Journal {
      * @return the same journal with this capacity
      */
     public Journal maxBytes(long maxBytes) {
-        return new Journal(kind, directory, maxBytes, overflow, fsync, segmentBytes, perSinkQuotaBytes, durableTimeout);
+        return new Journal(kind, directory, maxBytes, overflow, fsync, segmentBytes, perSinkQuotaBytes, durableTimeout, memoryBytes);
+    }
+
+    /**
+     * The same disk journal with a different memory window: the most bytes of recent events (their
+     * payloads plus about 256 bytes each) it also keeps in memory, so sinks that keep up never read
+     * the files. Older events stay on disk only and a sink that falls behind reads them back. Memory
+     * used by the journal is bounded by this window plus the sinks' in-flight batches, whatever the
+     * backlog. {@link #MIN_MEMORY_BYTES} to {@link #MAX_MEMORY_BYTES}; default {@link #DEFAULT_MEMORY_BYTES};
+     * a memory journal refuses it at {@code build()} (it keeps everything in memory, up to {@link #maxBytes()}).
+     *
+     * @param memoryBytes the window
+     * @return the same journal with this window
+     */
+    public Journal memoryBytes(long memoryBytes) {
+        return new Journal(kind, directory, maxBytes, overflow, fsync, segmentBytes, perSinkQuotaBytes, durableTimeout,
+                memoryBytes);
     }
 
     /**
@@ -112,7 +139,7 @@ public final class Journal {
      */
     public Journal overflow(OverflowPolicy overflow) {
         return new Journal(kind, directory, maxBytes, Objects.requireNonNull(overflow, "overflow"), fsync, segmentBytes,
-                perSinkQuotaBytes, durableTimeout);
+                perSinkQuotaBytes, durableTimeout, memoryBytes);
     }
 
     /**
@@ -123,7 +150,7 @@ public final class Journal {
      */
     public Journal fsync(FsyncPolicy fsync) {
         return new Journal(kind, directory, maxBytes, overflow, Objects.requireNonNull(fsync, "fsync"), segmentBytes,
-                perSinkQuotaBytes, durableTimeout);
+                perSinkQuotaBytes, durableTimeout, memoryBytes);
     }
 
     /**
@@ -134,7 +161,7 @@ public final class Journal {
      * @return the same journal with this segment size
      */
     public Journal segmentBytes(long segmentBytes) {
-        return new Journal(kind, directory, maxBytes, overflow, fsync, segmentBytes, perSinkQuotaBytes, durableTimeout);
+        return new Journal(kind, directory, maxBytes, overflow, fsync, segmentBytes, perSinkQuotaBytes, durableTimeout, memoryBytes);
     }
 
     /**
@@ -148,7 +175,7 @@ public final class Journal {
      * @return the same journal with this quota
      */
     public Journal perSinkQuotaBytes(long perSinkQuotaBytes) {
-        return new Journal(kind, directory, maxBytes, overflow, fsync, segmentBytes, perSinkQuotaBytes, durableTimeout);
+        return new Journal(kind, directory, maxBytes, overflow, fsync, segmentBytes, perSinkQuotaBytes, durableTimeout, memoryBytes);
     }
 
     /**
@@ -159,7 +186,7 @@ public final class Journal {
      */
     public Journal durableTimeout(Duration durableTimeout) {
         return new Journal(kind, directory, maxBytes, overflow, fsync, segmentBytes, perSinkQuotaBytes,
-                Objects.requireNonNull(durableTimeout, "durableTimeout"));
+                Objects.requireNonNull(durableTimeout, "durableTimeout"), memoryBytes);
     }
 
     /** {@return the storage kind} */
@@ -200,6 +227,11 @@ public final class Journal {
         return perSinkQuotaBytes;
     }
 
+    /** {@return the memory window of a disk journal} */
+    public long memoryBytes() {
+        return memoryBytes;
+    }
+
     /** {@return the longest wait of {@link EventTracker#trackDurable(Object)}} */
     public Duration durableTimeout() {
         return durableTimeout;
@@ -213,7 +245,8 @@ public final class Journal {
         }
         sb.append(", maxBytes=").append(maxBytes).append(", overflow=").append(overflow);
         if (fsync != null) {
-            sb.append(", fsync=").append(fsync).append(", segmentBytes=").append(segmentBytes);
+            sb.append(", fsync=").append(fsync).append(", segmentBytes=").append(segmentBytes)
+                    .append(", memoryBytes=").append(memoryBytes);
         }
         if (perSinkQuotaBytes != NO_QUOTA) {
             sb.append(", perSinkQuotaBytes=").append(perSinkQuotaBytes);

@@ -122,7 +122,10 @@ public final class TrackerMetrics {
         return bufferFullRejections;
     }
 
-    /** {@return bytes currently held by the journal} */
+    /**
+     * {@return bytes the journal holds: for a memory journal the payloads of pending events, for a disk
+     * journal its segment files (frames of pending events, and of delivered ones until their segment is deleted)}
+     */
     public long journalBytes() {
         return journalBytes;
     }

@@ -61,7 +61,8 @@ class JournalPipelineTest {
             assertThat(backup).hasReceivedEventIdsExactly(tracked).hasNoDuplicateEventIds();
             assertThat(tracker.metrics()).hasNothingPending().hasOutcomes("realtime", tracked.size(), 0, 0)
                     .hasOutcomes("backup", tracked.size(), 0, 0);
-            assertThat(tracker.metrics().journalBytes()).isZero();
+            // A memory journal holds nothing; a disk journal deleted every segment but the one it writes.
+            assertThat(tracker.metrics().journalBytes()).isLessThanOrEqualTo(kind.equals("memory") ? 0 : 256 * 1024 + 64 * 1024);
         }
     }
 

@@ -154,7 +154,7 @@ public final class TrackerEngine implements EventTracker {
         } else {
             disk = null;
             log = new MemoryLog(clock, journalMaxBytes, s.journal.perSinkQuotaBytes(), s.journal.overflow(), logEvents, slots,
-                    batchRecords, batchBytes, 0, MemoryLog.StoreHook.NONE);
+                    batchRecords, batchBytes);
         }
         dispatcher = new Dispatcher(scheduler, clock, log, s.random);
         channels = new SinkChannel[sinkCount];
@@ -235,6 +235,7 @@ public final class TrackerEngine implements EventTracker {
         c.overflow = s.journal.overflow();
         c.fsync = s.journal.fsync().orElse(dev.twinstream.core.FsyncPolicy.always());
         c.segmentBytes = s.journal.segmentBytes();
+        c.memoryBytes = s.journal.memoryBytes();
         c.observer = logEvents;
         c.sinkNames = names;
         c.slots = slots;

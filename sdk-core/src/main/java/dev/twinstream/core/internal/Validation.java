@@ -73,6 +73,10 @@ public final class Validation {
         if (journal.kind() == Journal.Kind.MEMORY) {
             journal.fsync().ifPresent(f -> violations.add(prefix + ".fsync: only a disk journal has an fsync policy "
                     + "but a memory journal was given " + f));
+            if (journal.memoryBytes() != Journal.DEFAULT_MEMORY_BYTES) {
+                violations.add(prefix + ".memoryBytes: only a disk journal has a memory window (a memory journal keeps "
+                        + "every event in memory, bounded by maxBytes) but a memory journal was given " + journal.memoryBytes());
+            }
             if (journal.segmentBytes() != Journal.DEFAULT_SEGMENT_BYTES) {
                 violations.add(prefix + ".segmentBytes: only a disk journal has segments but a memory journal was given "
                         + journal.segmentBytes());
@@ -80,6 +84,11 @@ public final class Validation {
             return;
         }
         range(prefix + ".segmentBytes", journal.segmentBytes(), Journal.MIN_SEGMENT_BYTES, Journal.MAX_SEGMENT_BYTES);
+        range(prefix + ".memoryBytes", journal.memoryBytes(), Journal.MIN_MEMORY_BYTES, Journal.MAX_MEMORY_BYTES);
+        if (journal.overflow().kind() == OverflowPolicy.Kind.DROP_OLDEST) {
+            violations.add(prefix + ".overflow: a disk journal supports block(timeout) and dropNewest() but was given "
+                    + journal.overflow() + ", which would delete events already written to disk (and perhaps confirmed durable)");
+        }
         journal.directory().ifPresent(dir -> directory(prefix + ".directory", dir));
         journal.fsync().ifPresent(f -> {
             if (f.kind() == dev.twinstream.core.FsyncPolicy.Kind.INTERVAL) {

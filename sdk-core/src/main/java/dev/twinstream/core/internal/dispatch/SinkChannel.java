@@ -380,7 +380,11 @@ public final class SinkChannel {
         int abandonedCalls = inFlight;
         LogRecord oldest = oldestUnfinished();
         List<LogRecord> rest = new ArrayList<>();
-        log.read(index, Integer.MAX_VALUE, Long.MAX_VALUE, rest); // no limits: everything unread
+        if (reason != null) {
+            log.read(index, Integer.MAX_VALUE, Long.MAX_VALUE, rest); // no limits: everything unread
+        } else {
+            log.unreadWithReceipts(index, rest); // the rest stays in the journal: only receipts need an answer
+        }
         if (oldest == null && !rest.isEmpty()) {
             oldest = rest.get(0);
         }

@@ -9,111 +9,87 @@ import dev.twinstream.core.JournalRecovery;
 import dev.twinstream.core.OverflowPolicy;
 import java.io.Closeable;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.locks.ReentrantLock;
-import java.util.zip.CRC32;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The disk {@link EventLog}: a {@link MemoryLog} index (cursors, capacity, overflow policy) plus a
- * write-ahead journal of segment files and a checkpoint of every sink's commit position.
+ * The disk {@link EventLog}: segment files on disk, and in memory only a bounded window of the
+ * newest records plus a few numbers per sink and per segment, whatever the backlog.
  *
- * <p>Appenders frame each record into a shared write buffer under the index's monitor (one copy,
- * no system call). One writer — the {@code twinstream-journal-N} thread, or a test calling
- * {@link #syncOnce} — takes the buffer, writes it, and forces it as the {@link FsyncPolicy} says:
- * under ALWAYS one force covers everything written since the last one (group commit). The durable
- * position advances only after a successful force. A failed write or force truncates the file back
- * to what was last forced and keeps the unforced data to write again; while the journal cannot
- * write, new appends meet the overflow policy (BLOCK waits for the writer to recover, the DROP
- * policies drop with {@link DropReason#JOURNAL_WRITE_FAILED}) and the writer retries with backoff.
+ * <p>Every appended record is framed for the {@link JournalWriter} and kept in the <em>hot
+ * window</em>, a ring bounded by {@code memoryBytes}. A sink that keeps up reads from the window.
+ * When the window needs room it lets go of its oldest record, once that record is on disk as the
+ * fsync policy wants it; a sink that had not read it continues from the files with its own
+ * {@link ColdReader} until it catches up with the window again. Capacity ({@code maxBytes}) counts
+ * the segment files; space returns when the writer deletes a segment every sink has passed.
+ * Opening runs {@link Recovery}, which reads segment trailers rather than records.
  *
- * <p>The checkpoint is rewritten atomically (temp file, force, rename, directory fsync) at most every
- * {@link #CHECKPOINT_INTERVAL_NANOS} while commits happen, and on close; a segment is deleted once the
- * durable checkpoint shows every sink past its last record. Recovery ({@link #open}) is described in
- * {@code docs/JOURNAL.md}.
+ * <p>{@link #append} is called by application threads, the reads and commits by the dispatcher;
+ * state shared between them is guarded by this object's monitor.
  */
 public final class DiskLog implements EventLog {
-    private static final Logger LOG = LoggerFactory.getLogger(DiskLog.class);
-    /** Longest time commit positions wait to be checkpointed: what a crash can make sinks re-send. */
-    static final long CHECKPOINT_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     /** About 100 years: far beyond any delivery timeout, and well inside a long of nanoseconds. */
     static final long MAX_RECOVERED_AGE_MILLIS = TimeUnit.DAYS.toMillis(36_500);
-    /** Longest single park of the writer or a waiting caller, so a virtual clock's deadlines are noticed. */
-    private static final long MAX_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
-    /** Park of an idle writer; appends wake it earlier. */
-    private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-    private static final long MIN_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
-    private static final long MAX_RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /**
+     * What a record costs the memory window beyond its payloads: the record object, its strings and
+     * the window's slot. An estimate that errs high for typical ids and keys.
+     */
+    static final int RECORD_OVERHEAD_BYTES = 256;
+    private static final int INITIAL_RING = 1024;
+    /** Smallest segment the capacity rule ({@code maxBytes / 4}) shrinks a segment to. */
+    static final long MIN_AUTO_SEGMENT_BYTES = 4096;
 
-    private final MemoryLog index;
-    private final JournalStorage storage;
-    private final Closeable lock;
     private final Clock clock;
     private final OverflowPolicy overflow;
     private final LogObserver observer;
-    private final FsyncPolicy.Kind fsync;
-    private final long intervalNanos;
+    private final long maxBytes;
+    private final long memoryBytes;
+    private final long quotaBytes;
     private final long segmentBytes;
     private final String[] sinkNames;
     private final int[] slots;
-    private final int headerLength;
+    private final int slotCount;
+    private final JournalFormat.Header layout;
+    private final JournalStorage storage;
+    private final Closeable lock;
     private final JournalRecovery recovery;
+    private final JournalWriter writer;
+    private final SinkCursor[] sinks;
+    /** Dispatcher-owned. */
+    private final ColdReader[] readers;
 
-    // Append side: guarded by the index's monitor (the StoreHook runs under it).
-    private final CRC32 appendCrc = new CRC32();
-    private final ArrayDeque<Chunk> sealed = new ArrayDeque<>();
-    private @Nullable Chunk filling;
-    /** Bytes the newest segment will hold once everything buffered is written; -1: start a new one. */
-    private long segmentFill = -1;
-    /** The sequence number after the last framed record. */
-    private volatile long bufferedEnd;
-
-    // Writer side: guarded by writerLock.
-    private final ReentrantLock writerLock = new ReentrantLock();
-    private final ArrayDeque<Chunk> retry = new ArrayDeque<>();
-    /** Written to the active file and not yet forced: written again after a failed force. */
-    private final ArrayDeque<Chunk> unforced = new ArrayDeque<>();
-    /** First sequence numbers of the segment files, oldest first; the last is the active one. */
-    private final ArrayDeque<Long> segments = new ArrayDeque<>();
-    private JournalStorage.@Nullable JournalFile active;
-    private long activeSize;
-    private long forcedSize;
-    private boolean directoryDirty;
-    private long takenEnd;
-    private long lastForceNanos;
-    private long lastCheckpointNanos;
-    private boolean shutDown;
-
-    // Progress: guarded by `progress`.
-    private final Object progress = new Object();
-    private long durableSeq;
-    private long durableRecords;
-    private long forces;
-    private long forcedBytes;
-    private long writeFailures;
-    private volatile @Nullable IOException failure;
-    private volatile boolean checkpointDirty;
-
-    // The writer thread.
-    private volatile @Nullable Thread writer;
-    private volatile boolean writerParked;
-    private volatile boolean stopping;
+    // Guarded by this.
+    private LogRecord[] hot = new LogRecord[INITIAL_RING];
+    private SegmentInfo[] hotSegment = new SegmentInfo[INITIAL_RING];
+    private long[] hotOffset = new long[INITIAL_RING];
+    private long hotStart;
+    private long tail;
+    private long hotBytes;
+    /** Records below this are on disk as the fsync policy wants them: they may leave the window. */
+    private long onDiskEnd;
+    private final ArrayDeque<SegmentInfo> segments = new ArrayDeque<>();
+    private @Nullable SegmentInfo framing;
+    private long framingFill;
+    private long diskBytes;
+    /** Receipts of records that left the window while a sink had yet to read them, as payload-free stubs. */
+    private final TreeMap<Long, LogRecord> spilled = new TreeMap<>();
+    private volatile int spilledCount;
+    private int blockedAppenders;
+    private boolean closed;
+    private long damagedBytes;
 
     /** Everything the journal needs besides its storage. */
     public static final class Config {
         public Clock clock;
         public long maxBytes;
+        /** Bound of the hot window: payloads plus {@link #RECORD_OVERHEAD_BYTES} per record. */
+        public long memoryBytes = 8L << 20;
         public long quotaBytes = Long.MAX_VALUE;
         public OverflowPolicy overflow;
         public FsyncPolicy fsync = FsyncPolicy.always();
@@ -125,43 +101,167 @@ public final class DiskLog implements EventLog {
         public long[] wakeBytes;
     }
 
-    private DiskLog(Config c, JournalStorage storage, Closeable lock, Recovered r) {
-        this.storage = storage;
-        this.lock = lock;
+    /** One sink's position and counters; guarded by the log's monitor. */
+    private static final class SinkCursor {
+        final int formatSlot;
+        final int wakeRecords;
+        final long wakeBytes;
+        long readSeq;
+        long commitSeq;
+        int unreadCount;
+        long unreadBytes;
+        long storedRecords;
+        long storedBytes;
+        /** Read and not yet committed: sequence numbers and payload sizes, oldest first (the in-flight window). */
+        long[] readSeqs = new long[64];
+        int[] readSizes = new int[64];
+        int readHead;
+        int readSize;
+        long readBytes;
+        /** Reading from the files: the sink's next unread record left the window. */
+        boolean cold;
+        /** Set with {@link #cold} by the appender that evicted the record; the dispatcher picks it up. */
+        @Nullable SegmentInfo restartSegment;
+        long restartOffset;
+        @Nullable LogRecord restartRecord;
+        /** Accepted time of the sink's oldest unread record while it reads from the files. */
+        long coldOldestNanos = Long.MAX_VALUE;
+
+        SinkCursor(int formatSlot, int wakeRecords, long wakeBytes, long position) {
+            this.formatSlot = formatSlot;
+            this.wakeRecords = wakeRecords;
+            this.wakeBytes = wakeBytes;
+            this.readSeq = position;
+            this.commitSeq = position;
+        }
+
+        long heldBytes() {
+            return unreadBytes + readBytes;
+        }
+
+        void addRead(long seq, int size) {
+            if (readSize == readSeqs.length) {
+                long[] seqs = new long[readSeqs.length * 2];
+                int[] sizes = new int[seqs.length];
+                for (int i = 0; i < readSize; i++) {
+                    seqs[i] = readSeqs[(readHead + i) % readSeqs.length];
+                    sizes[i] = readSizes[(readHead + i) % readSeqs.length];
+                }
+                readSeqs = seqs;
+                readSizes = sizes;
+                readHead = 0;
+            }
+            int at = (readHead + readSize) % readSeqs.length;
+            readSeqs[at] = seq;
+            readSizes[at] = size;
+            readSize++;
+            readBytes += size;
+        }
+
+        void committedBelow(long position) {
+            while (readSize > 0 && readSeqs[readHead] < position) {
+                readBytes -= readSizes[readHead];
+                readHead = (readHead + 1) % readSeqs.length;
+                readSize--;
+            }
+        }
+    }
+
+    private DiskLog(Config c, JournalStorage storage, Closeable lock, Recovery.Result r) {
         this.clock = c.clock;
         this.overflow = c.overflow;
         this.observer = c.observer;
-        this.fsync = c.fsync.kind();
-        this.intervalNanos = c.fsync.interval().toNanos();
-        this.segmentBytes = c.segmentBytes;
+        this.maxBytes = c.maxBytes;
+        this.memoryBytes = c.memoryBytes;
+        this.quotaBytes = c.quotaBytes;
+        // Space returns a segment at a time, and the newest is never deleted: segments stay a fraction of capacity.
+        this.segmentBytes = Math.min(c.segmentBytes, Math.max(MIN_AUTO_SEGMENT_BYTES, c.maxBytes / 4));
         this.sinkNames = c.sinkNames.clone();
         this.slots = c.slots.clone();
-        this.headerLength = JournalFormat.segmentHeader(0, sinkNames, slots).length;
+        int n = 0;
+        for (int slot : slots) {
+            n = Math.max(n, slot + 1);
+        }
+        this.slotCount = n;
+        this.layout = new JournalFormat.Header(0, sinkNames, slots,
+                JournalFormat.segmentHeader(0, sinkNames, slots).length, JournalFormat.VERSION);
+        this.storage = storage;
+        this.lock = lock;
         this.recovery = r.report;
-        this.index = new MemoryLog(c.clock, c.maxBytes, c.quotaBytes, c.overflow, c.observer, c.slots, c.wakeRecords,
-                c.wakeBytes, r.firstSeq, this::frame);
-        for (LogRecord record : r.live) {
-            index.restoreHoles(record.seq - index.appendPosition());
-            index.restore(record);
-        }
-        index.restoreHoles(r.nextSeq - index.appendPosition());
-        for (int s = 0; s < sinkNames.length; s++) {
-            index.restorePosition(s, r.positions[s]);
-        }
-        this.bufferedEnd = r.nextSeq;
-        this.takenEnd = r.nextSeq;
-        this.durableSeq = r.nextSeq;
+        CheckpointFile checkpoint = new CheckpointFile(storage, sinkNames, c.fsync.kind() != FsyncPolicy.Kind.NEVER,
+                r.checkpointGeneration, r.checkpointPreallocated);
+        this.writer = new JournalWriter(this, storage, clock, c.fsync, memoryBytes, sinkNames, slots, r.nextSeq, checkpoint);
+        this.tail = r.nextSeq;
+        this.hotStart = r.nextSeq;
+        this.onDiskEnd = r.nextSeq;
         this.segments.addAll(r.segments);
-        long now = clock.nanoTime();
-        this.lastForceNanos = now;
-        this.lastCheckpointNanos = now;
+        for (SegmentInfo s : r.segments) {
+            diskBytes += s.bytes;
+        }
+        this.sinks = new SinkCursor[sinkNames.length];
+        this.readers = new ColdReader[sinkNames.length];
+        long nowNanos = clock.nanoTime();
+        long nowMillis = clock.epochMillis();
+        for (int s = 0; s < sinks.length; s++) {
+            SinkCursor st = new SinkCursor(slots[s], c.wakeRecords[s], c.wakeBytes[s], r.positions[s]);
+            st.unreadCount = (int) Math.min(Integer.MAX_VALUE, r.unreadRecords[s]);
+            st.unreadBytes = r.unreadBytes[s];
+            st.storedRecords = st.unreadCount;
+            st.storedBytes = st.unreadBytes;
+            sinks[s] = st;
+            readers[s] = new ColdReader(this, storage, s, slots[s], slotCount);
+            if (st.unreadCount == 0) {
+                st.readSeq = tail;
+                continue;
+            }
+            SegmentInfo start = segmentHolding(r.positions[s]);
+            st.cold = true;
+            readers[s].restart(start, start.dataStart, r.positions[s], null);
+            primeColdReader(s, nowNanos, nowMillis);
+        }
+    }
+
+    /** The first segment holding sequence numbers at or after {@code seq}. */
+    private SegmentInfo segmentHolding(long seq) {
+        for (SegmentInfo seg : segments) {
+            if (seg.endSeq > seq) {
+                return seg;
+            }
+        }
+        return segments.peekLast();
+    }
+
+    /** Reads a cold sink's first record so its age is known; a sink whose backlog turns out lost is recounted. */
+    private void primeColdReader(int s, long nowNanos, long nowMillis) {
+        SinkCursor st = sinks[s];
+        LogRecord first = null;
+        try {
+            first = readers[s].peek(Long.MAX_VALUE, nowNanos, nowMillis);
+        } catch (IOException e) {
+            damageFound(0);
+        }
+        if (first == null) {
+            // Counted by the trailers but unreadable: nothing for the sink after all.
+            st.storedRecords -= st.unreadCount;
+            st.storedBytes -= st.unreadBytes;
+            st.unreadCount = 0;
+            st.unreadBytes = 0;
+            st.cold = false;
+            st.readSeq = tail;
+            readers[s].reset();
+        } else {
+            st.readSeq = first.seq;
+            st.coldOldestNanos = first.acceptedNanos;
+        }
     }
 
     /**
      * Opens the journal: takes the directory lock, recovers segments and checkpoint, writes a
-     * checkpoint consistent with what was found. Damaged data never makes it throw.
+     * checkpoint consistent with what was found. Damaged data never makes it throw; neither does a
+     * full disk.
      *
-     * @throws ConfigurationException if another tracker holds the directory, or it cannot be read or written
+     * @throws ConfigurationException if another tracker holds the directory, it cannot be read, or
+     *     it holds a journal format this code does not know
      */
     public static DiskLog open(Config c, JournalStorage storage) {
         Closeable lock;
@@ -177,9 +277,9 @@ public final class DiskLog implements EventLog {
                     + "); give every tracker its own directory"));
         }
         try {
-            Recovered r = new Recovery(c, storage).run();
+            Recovery.Result r = new Recovery(c.sinkNames, c.slots, storage).run();
             DiskLog log = new DiskLog(c, storage, lock, r);
-            log.writeCheckpoint(r.positions);
+            log.writer.writeCheckpointNow(r.positions);
             return log;
         } catch (IOException | RuntimeException e) {
             try {
@@ -190,6 +290,11 @@ public final class DiskLog implements EventLog {
             if (e instanceof ConfigurationException) {
                 throw (ConfigurationException) e;
             }
+            if (e instanceof JournalFormat.UnknownVersionException) {
+                throw new ConfigurationException(Collections.singletonList("journal.directory: " + storage.describe()
+                        + " holds a journal this version of Twinstream cannot read: " + e.getMessage()
+                        + "; nothing was changed (open it with the Twinstream that wrote it, or give this tracker another directory)"));
+            }
             throw new ConfigurationException(Collections.singletonList("journal.directory: cannot open the disk journal in "
                     + storage.describe() + " (" + e + ")"));
         }
@@ -197,332 +302,508 @@ public final class DiskLog implements EventLog {
 
     /** Starts the journal writer thread. Without it, a caller must drive {@link #syncOnce}. */
     public void start(ThreadFactory threadFactory) {
-        Thread t = threadFactory.newThread(this::runWriter);
-        writer = t;
-        t.start();
+        writer.start(threadFactory);
     }
 
     // ---------------------------------------------------------------------------------- appends
 
     @Override
     public boolean append(LogRecord record) {
-        if (failure != null && !awaitWritable(record)) {
+        if (writer.failure() != null && !awaitWritable(record)) {
             return false;
         }
-        return index.append(record);
+        int frameLength = JournalFormat.frameLength(record);
+        if (frameLength > JournalFormat.MAX_FRAME_BYTES) {
+            throw new IllegalArgumentException("event " + record.eventId + " takes " + frameLength
+                    + " bytes in the journal; the disk journal's limit is " + JournalFormat.MAX_FRAME_BYTES);
+        }
+        int wake = NO_WAKE;
+        int overQuota = 0;
+        boolean appended = true;
+        synchronized (this) {
+            if (closed) {
+                throw new IllegalStateException("EventTracker is closed");
+            }
+            if (quotaBytes != Long.MAX_VALUE) {
+                overQuota = overQuota(record);
+                record.sinkMask &= ~overQuota;
+                appended = record.sinkMask != 0;
+            }
+            if (appended) {
+                appended = makeRoom(record, frameLength);
+            }
+            if (appended) {
+                wake = store(record, frameLength);
+            }
+        }
+        if (overQuota != 0) {
+            reportDrops(record, DropReason.SINK_QUOTA_EXCEEDED, overQuota);
+        }
+        if (!appended && record.sinkMask != 0) {
+            reportDrops(record, DropReason.OVERFLOW_DROP_NEWEST, record.sinkMask);
+        }
+        if (wake != NO_WAKE) {
+            observer.wake(wake == WAKE_BATCH_READY);
+        }
+        return appended;
     }
 
-    /** While the writer cannot write: BLOCK waits for it to recover, the DROP policies drop. */
+    /** While the writer cannot write: BLOCK waits for it to recover, DROP_NEWEST drops. */
     private boolean awaitWritable(LogRecord record) {
         if (overflow.kind() != OverflowPolicy.Kind.BLOCK) {
-            for (int s = 0; s < sinkNames.length; s++) {
-                if (record.goesTo(s)) {
-                    observer.dropped(s, record, DropReason.JOURNAL_WRITE_FAILED);
-                }
-            }
+            reportDrops(record, DropReason.JOURNAL_WRITE_FAILED, record.sinkMask);
             return false;
         }
-        long deadline = clock.nanoTime() + overflow.timeout().toNanos();
-        synchronized (progress) {
-            IOException cause;
-            while ((cause = failure) != null) {
-                if (stopping) {
-                    throw new IllegalStateException("EventTracker is closed");
-                }
-                long remaining = deadline - clock.nanoTime();
-                if (remaining <= 0) {
-                    throw new BufferFullException("the disk journal in " + storage.describe() + " cannot write ("
-                            + cause.getMessage() + ") and did not recover within the overflow policy's timeout of "
-                            + overflow.timeout());
-                }
-                waitSlice(progress, remaining);
-            }
-        }
+        writer.awaitWritable(overflow.timeout().toNanos(), overflow.timeout().toString());
         return true;
     }
 
-    /** The StoreHook: frames the record into the write buffer; runs under the index's monitor. */
-    private void frame(LogRecord r) {
-        if (segmentFill < 0 || segmentFill >= segmentBytes) {
-            if (filling != null) {
-                sealed.add(filling);
+    /** The sinks of {@code record} that would exceed their quota with it. */
+    private int overQuota(LogRecord record) {
+        int over = 0;
+        for (int s = 0; s < sinks.length; s++) {
+            if (record.goesTo(s) && sinks[s].heldBytes() + record.payloads[slots[s]].length > quotaBytes) {
+                over |= 1 << s;
             }
-            filling = new Chunk(true, r.seq);
-            segmentFill = headerLength;
-        } else if (filling == null) {
-            filling = new Chunk(false, r.seq);
         }
-        int before = filling.bytes.len;
-        JournalFormat.writeFrame(filling.bytes, r, appendCrc);
-        segmentFill += filling.bytes.len - before;
-        filling.endSeq = r.seq + 1;
-        filling.records++;
-        bufferedEnd = r.seq + 1;
-        if (writerParked) {
-            writerParked = false;
-            LockSupport.unpark(writer);
-        }
-    }
-
-    // ---------------------------------------------------------------------------- the writer
-
-    private void runWriter() {
-        long backoff = MIN_RETRY_NANOS;
-        try {
-            while (true) {
-                boolean last = stopping;
-                syncOnce(last);
-                if (last) {
-                    return;
-                }
-                long wait;
-                if (failure != null) {
-                    wait = backoff;
-                    backoff = Math.min(MAX_RETRY_NANOS, backoff * 2);
-                } else {
-                    backoff = MIN_RETRY_NANOS;
-                    wait = IDLE_PARK_NANOS;
-                }
-                writerParked = true;
-                if (failure == null && hasWork()) {
-                    writerParked = false;
-                    continue;
-                }
-                LockSupport.parkNanos(this, Math.min(wait, nextDeadlineNanos()));
-                writerParked = false;
-            }
-        } catch (RuntimeException | Error e) {
-            LOG.error("Twinstream journal writer for {} stopped", storage.describe(), e);
-            failure = new IOException("the journal writer stopped: " + e, e);
-            throw e;
-        }
-    }
-
-    private boolean hasWork() {
-        return bufferedEnd != takenEnd || stopping;
-    }
-
-    /** Real nanos until the next INTERVAL force or checkpoint is due; a virtual clock is re-read each slice. */
-    private long nextDeadlineNanos() {
-        long now = clock.nanoTime();
-        long next = Long.MAX_VALUE;
-        if (fsync == FsyncPolicy.Kind.INTERVAL && !unforcedIsEmpty()) {
-            next = Math.min(next, lastForceNanos + intervalNanos - now);
-        }
-        if (checkpointDirty) {
-            next = Math.min(next, lastCheckpointNanos + CHECKPOINT_INTERVAL_NANOS - now);
-        }
-        return next == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(1, Math.min(next, MAX_PARK_NANOS));
-    }
-
-    private boolean unforcedIsEmpty() {
-        writerLock.lock();
-        try {
-            return unforced.isEmpty();
-        } finally {
-            writerLock.unlock();
-        }
+        return over;
     }
 
     /**
-     * One writer cycle: write what was appended, force if the policy says so, checkpoint if due,
-     * delete segments every sink has passed.
-     *
-     * @param closing force and checkpoint regardless of intervals
-     * @return false if an I/O error stopped the cycle (it is retried by the next one)
+     * Room on disk (capacity) and in the window for the record; under the monitor. BLOCK waits for
+     * both (throwing {@link BufferFullException} after its timeout); DROP_NEWEST gives up at once.
      */
-    boolean syncOnce(boolean closing) {
-        writerLock.lock();
-        try {
-            if (shutDown) {
+    private boolean makeRoom(LogRecord record, int frameLength) {
+        long cost = record.sizeBytes + (long) RECORD_OVERHEAD_BYTES;
+        boolean block = overflow.kind() == OverflowPolicy.Kind.BLOCK;
+        long deadline = block ? clock.nanoTime() + overflow.timeout().toNanos() : 0;
+        for (;;) {
+            if (closed) {
+                throw new IllegalStateException("EventTracker is closed");
+            }
+            boolean diskFull = diskBytes + frameLength + rollCost() > maxBytes;
+            while (!diskFull && hotBytes + cost > memoryBytes && hotStart < onDiskEnd) {
+                evictHot();
+            }
+            boolean windowFull = hotBytes + cost > memoryBytes && hotStart < tail;
+            if (!diskFull && !windowFull) {
                 return true;
             }
-            ArrayDeque<Chunk> work = new ArrayDeque<>(retry);
-            retry.clear();
-            synchronized (index) {
-                if (filling != null) {
-                    sealed.add(filling);
-                    filling = null;
-                }
-                work.addAll(sealed);
-                sealed.clear();
-                takenEnd = bufferedEnd;
-            }
-            long now = clock.nanoTime();
-            try {
-                while (!work.isEmpty()) {
-                    Chunk c = work.peekFirst();
-                    write(c);
-                    work.pollFirst();
-                    if (fsync == FsyncPolicy.Kind.NEVER) {
-                        forcedSize = activeSize; // nothing is ever forced: what the OS has is all there is
-                    } else {
-                        unforced.add(c);
-                    }
-                }
-                boolean forceDue = fsync == FsyncPolicy.Kind.ALWAYS
-                        || (fsync == FsyncPolicy.Kind.INTERVAL && (closing || now - lastForceNanos >= intervalNanos));
-                if (forceDue && !unforced.isEmpty()) {
-                    forceActive();
-                    lastForceNanos = now;
-                }
-            } catch (IOException e) {
-                recoverFromFailure(work, e);
+            if (!block) {
                 return false;
             }
-            if (failure != null) {
-                synchronized (progress) {
-                    failure = null;
-                    progress.notifyAll();
-                }
-                LOG.info("Twinstream journal in {} writes again", storage.describe());
+            long remaining = deadline - clock.nanoTime();
+            if (remaining <= 0) {
+                throw new BufferFullException(diskFull
+                        ? "the disk journal is full (" + diskBytes + " of " + maxBytes + " bytes in segment files) and "
+                        + "stayed full for the overflow policy's timeout of " + overflow.timeout()
+                        : "the disk journal's memory window (" + memoryBytes + " bytes) holds only records not yet on "
+                        + "disk, and the writer did not catch up within the overflow policy's timeout of " + overflow.timeout());
             }
-            if (checkpointDirty && (closing || now - lastCheckpointNanos >= CHECKPOINT_INTERVAL_NANOS)) {
-                checkpointDirty = false;
-                long[] positions = new long[sinkNames.length];
-                for (int s = 0; s < positions.length; s++) {
-                    positions[s] = index.checkpointPosition(s);
-                }
-                try {
-                    writeCheckpoint(positions);
-                    lastCheckpointNanos = now;
-                } catch (IOException e) {
-                    checkpointDirty = true;
-                    LOG.warn("Twinstream journal in {} could not write its checkpoint; will retry", storage.describe(), e);
-                    return false;
-                }
+            blockedAppenders++;
+            try {
+                JournalWriter.waitSlice(this, remaining);
+            } finally {
+                blockedAppenders--;
             }
-            return true;
-        } finally {
-            writerLock.unlock();
         }
     }
 
-    private void write(Chunk c) throws IOException {
-        if (c.newSegment) {
-            if (active != null) {
-                if (fsync != FsyncPolicy.Kind.NEVER && !unforced.isEmpty()) {
-                    forceActive(); // the old segment's data becomes durable before we leave it
+    /** Bytes a new segment would add (header, and the trailer of the one it seals) if the next record starts one. */
+    private long rollCost() {
+        if (framing != null && framingFill < segmentBytes) {
+            return 0;
+        }
+        long trailer = framing == null ? 0 : framing.trailer(0).length;
+        return layout.length + trailer;
+    }
+
+    /** What {@link #store} asks of the dispatcher. */
+    private static final int NO_WAKE = 0;
+    private static final int WAKE_FIRST_RECORD = 1;
+    private static final int WAKE_BATCH_READY = 2;
+
+    private int store(LogRecord record, int frameLength) {
+        record.seq = tail;
+        if (framing == null || framingFill >= segmentBytes) {
+            if (framing != null) {
+                diskBytes += framing.trailer(0).length;
+            }
+            SegmentInfo seg = new SegmentInfo(tail, layout, sinkNames);
+            segments.add(seg);
+            framing = seg;
+            framingFill = layout.length;
+            diskBytes += layout.length;
+            writer.startSegment(seg);
+        }
+        long offset = framingFill;
+        writer.frame(record);
+        framingFill += frameLength;
+        diskBytes += frameLength;
+        framing.bytes = framingFill;
+        framing.count(record, slots);
+
+        if (tail - hotStart == hot.length) {
+            grow();
+        }
+        int i = index(tail);
+        hot[i] = record;
+        hotSegment[i] = framing;
+        hotOffset[i] = offset;
+        hotBytes += record.sizeBytes + (long) RECORD_OVERHEAD_BYTES;
+        tail++;
+        int wake = NO_WAKE;
+        for (int s = 0; s < sinks.length; s++) {
+            if (record.goesTo(s)) {
+                SinkCursor st = sinks[s];
+                int payload = record.payloads[st.formatSlot].length;
+                st.storedRecords++;
+                st.storedBytes += payload;
+                int count = ++st.unreadCount;
+                long before = st.unreadBytes;
+                st.unreadBytes = before + payload;
+                if (count == st.wakeRecords || (before < st.wakeBytes && before + payload >= st.wakeBytes)) {
+                    wake = WAKE_BATCH_READY;
+                } else if (count == 1 && wake == NO_WAKE) {
+                    wake = WAKE_FIRST_RECORD;
                 }
-                JournalStorage.JournalFile old = active;
-                active = null;
-                old.close();
             }
-            JournalStorage.JournalFile f = storage.open(JournalFormat.segmentName(c.firstSeq));
-            active = f;
-            activeSize = 0;
-            forcedSize = 0;
-            f.truncate(0); // a segment re-created after a failure holds only unforced data
-            Long newest = segments.peekLast();
-            if (newest == null || newest != c.firstSeq) {
-                segments.add(c.firstSeq);
-            }
-            directoryDirty = true;
-            byte[] header = JournalFormat.segmentHeader(c.firstSeq, sinkNames, slots);
-            writeFully(f, ByteBuffer.wrap(header), 0);
-            activeSize = header.length;
         }
-        writeFully(active, ByteBuffer.wrap(c.bytes.buf, 0, c.bytes.len), activeSize);
-        activeSize += c.bytes.len;
-    }
-
-    private static void writeFully(JournalStorage.JournalFile f, ByteBuffer src, long position) throws IOException {
-        long p = position;
-        while (src.hasRemaining()) {
-            p += f.write(src, p);
-        }
-    }
-
-    private void forceActive() throws IOException {
-        active.force();
-        if (directoryDirty) {
-            storage.syncDirectory();
-            directoryDirty = false;
-        }
-        long bytes = activeSize - forcedSize;
-        forcedSize = activeSize;
-        long end = 0;
-        long records = 0;
-        for (Chunk c : unforced) {
-            end = c.endSeq;
-            records += c.records;
-        }
-        unforced.clear();
-        synchronized (progress) {
-            durableSeq = Math.max(durableSeq, end);
-            durableRecords += records;
-            forces++;
-            forcedBytes += bytes;
-            progress.notifyAll();
-        }
+        return wake;
     }
 
     /**
-     * A write or force failed: cut the active file back to what was forced (so a partial write
-     * never stays behind a later frame), and keep everything unforced to write again.
+     * Lets go of the window's oldest record (it is on disk). A sink whose next unread record it was
+     * continues from the files; its receipt, if a sink will read it back, is kept as a stub.
      */
-    private void recoverFromFailure(ArrayDeque<Chunk> unwritten, IOException e) {
-        ArrayDeque<Chunk> again = new ArrayDeque<>(unforced);
-        again.addAll(unwritten);
-        unforced.clear();
-        if (active != null) {
-            try {
-                active.truncate(forcedSize);
-            } catch (IOException suppressed) {
-                e.addSuppressed(suppressed); // the rewrite starts at forcedSize and covers it
+    private void evictHot() {
+        long seq = hotStart;
+        int i = index(seq);
+        LogRecord r = hot[i];
+        boolean readAgain = false;
+        for (int s = 0; s < sinks.length; s++) {
+            SinkCursor st = sinks[s];
+            if (!st.cold && st.readSeq == seq) {
+                if (r.goesTo(s)) {
+                    st.cold = true;
+                    st.restartSegment = hotSegment[i];
+                    st.restartOffset = hotOffset[i];
+                    st.restartRecord = r;
+                    st.coldOldestNanos = r.acceptedNanos;
+                } else {
+                    st.readSeq++;
+                }
             }
-            activeSize = forcedSize;
+            readAgain |= r.goesTo(s) && st.cold && st.readSeq <= seq;
         }
-        if (active == null && !again.isEmpty()) {
-            again.peekFirst().newSegment = true;
+        if (r.receipt != null && readAgain) {
+            LogRecord stub = new LogRecord(r.eventId, r.eventType, r.partitionKey, r.routingKey, r.occurredAtMillis,
+                    r.acceptedNanos, new byte[0][], r.sinkMask, r.receipt);
+            stub.seq = seq;
+            spilled.put(seq, stub);
+            spilledCount = spilled.size();
         }
-        retry.addAll(again);
-        synchronized (progress) {
-            writeFailures++;
-            if (failure == null) {
-                LOG.warn("Twinstream journal in {} cannot write ({}); new events follow the overflow policy "
-                        + "until it recovers", storage.describe(), e.toString());
+        hot[i] = null;
+        hotSegment[i] = null;
+        hotBytes -= r.sizeBytes + (long) RECORD_OVERHEAD_BYTES;
+        hotStart++;
+    }
+
+    private void reportDrops(LogRecord record, DropReason reason, int sinksMask) {
+        for (int s = 0; s < sinks.length; s++) {
+            if ((sinksMask & (1 << s)) != 0) {
+                observer.dropped(s, record, reason);
             }
-            failure = e;
-            progress.notifyAll();
         }
     }
 
-    /** Replaces the checkpoint atomically, then deletes the segments every sink has passed. */
-    private void writeCheckpoint(long[] positions) throws IOException {
-        byte[] data = JournalFormat.checkpoint(sinkNames, positions);
-        JournalStorage.JournalFile tmp = storage.open(JournalFormat.CHECKPOINT_TEMP);
+    // ---------------------------------------------------------------------------------- reads
+
+    @Override
+    public long read(int sink, int maxRecords, long maxBytes, List<LogRecord> out) {
+        SinkCursor st = sinks[sink];
+        ColdReader reader = readers[sink];
+        long limitSeq;
+        int limit;
+        synchronized (this) {
+            if (!st.cold) {
+                return readHot(sink, st, maxRecords, maxBytes, out);
+            }
+            if (st.restartSegment != null) {
+                reader.restart(st.restartSegment, st.restartOffset, st.restartRecord.seq, st.restartRecord);
+                st.restartSegment = null;
+                st.restartRecord = null;
+            }
+            limitSeq = hotStart;
+            limit = Math.min(maxRecords, st.unreadCount);
+        }
+        // Disk reads happen outside the monitor: appenders are not held up by a sink's backlog.
+        List<LogRecord> taken = new ArrayList<>();
+        long bytes = 0;
+        long nowNanos = clock.nanoTime();
+        long nowMillis = clock.epochMillis();
+        LogRecord next = null;
         try {
-            tmp.truncate(0);
-            writeFully(tmp, ByteBuffer.wrap(data), 0);
-            if (fsync != FsyncPolicy.Kind.NEVER) {
-                tmp.force();
+            while ((next = reader.peek(limitSeq, nowNanos, nowMillis)) != null && taken.size() < limit) {
+                int payload = next.payloads[st.formatSlot].length;
+                if (bytes + payload > maxBytes) {
+                    break;
+                }
+                reader.consume();
+                taken.add(next);
+                bytes += payload;
             }
-        } finally {
-            tmp.close();
+        } catch (IOException e) {
+            damageFound(0);
+            org.slf4j.LoggerFactory.getLogger(DiskLog.class).warn("Twinstream journal in {} could not read a segment for "
+                    + "sink '{}'; will retry", storage.describe(), sinkNames[sink], e);
         }
-        storage.rename(JournalFormat.CHECKPOINT_TEMP, JournalFormat.CHECKPOINT);
-        if (fsync != FsyncPolicy.Kind.NEVER) {
-            storage.syncDirectory();
+        synchronized (this) {
+            for (LogRecord r : taken) {
+                st.addRead(r.seq, r.payloads[st.formatSlot].length);
+            }
+            st.unreadCount -= taken.size();
+            st.unreadBytes -= bytes;
+            out.addAll(taken);
+            st.readSeq = reader.position();
+            st.coldOldestNanos = next == null ? Long.MAX_VALUE : next.acceptedNanos;
+            if (next == null && (st.unreadCount <= 0 || st.readSeq >= hotStart)) {
+                st.cold = false;
+                reader.reset();
+                if (reader.sawDamage || st.unreadCount < 0) {
+                    recount(sink, st);
+                    reader.sawDamage = false;
+                }
+                if (st.unreadCount == 0) {
+                    st.readSeq = tail;
+                }
+            }
         }
-        long min = Long.MAX_VALUE;
-        for (long p : positions) {
-            min = Math.min(min, p);
-        }
-        deleteSegmentsBelow(min);
+        return bytes;
     }
 
-    private void deleteSegmentsBelow(long position) throws IOException {
-        while (segments.size() >= 2) {
-            Long first = segments.pollFirst();
-            Long second = segments.peekFirst();
-            if (second == null || second > position) {
-                segments.addFirst(first);
-                return;
+    /** After damage lost records the counters had included: counts the sink's unread records in the window. */
+    private void recount(int sink, SinkCursor st) {
+        int count = 0;
+        long bytes = 0;
+        for (long seq = Math.max(st.readSeq, hotStart); seq < tail; seq++) {
+            LogRecord r = hot[index(seq)];
+            if (r.goesTo(sink)) {
+                count++;
+                bytes += r.payloads[st.formatSlot].length;
             }
-            storage.delete(JournalFormat.segmentName(first));
-            directoryDirty = true;
         }
+        st.storedRecords -= st.unreadCount - count;
+        st.storedBytes -= st.unreadBytes - bytes;
+        st.unreadCount = count;
+        st.unreadBytes = bytes;
+    }
+
+    private long readHot(int sink, SinkCursor st, int maxRecords, long maxBytes, List<LogRecord> out) {
+        int limit = Math.min(maxRecords, st.unreadCount);
+        int n = 0;
+        long taken = 0;
+        long seq = Math.max(st.readSeq, hotStart);
+        while (n < limit && seq < tail) {
+            LogRecord r = hot[index(seq)];
+            if (r.goesTo(sink)) {
+                int payload = r.payloads[st.formatSlot].length;
+                if (taken + payload > maxBytes) {
+                    break;
+                }
+                out.add(r);
+                st.addRead(seq, payload);
+                n++;
+                taken += payload;
+            }
+            seq++;
+        }
+        st.unreadCount -= n;
+        st.unreadBytes -= taken;
+        st.readSeq = st.unreadCount == 0 ? tail : seq;
+        return taken;
+    }
+
+    @Override
+    public synchronized void peek(int sink, Unread out) {
+        SinkCursor st = sinks[sink];
+        out.count = st.unreadCount;
+        out.bytes = st.unreadBytes;
+        out.readPosition = st.readSeq;
+        out.storedRecords = st.storedRecords;
+        out.storedBytes = st.storedBytes;
+        out.oldestNanos = Long.MAX_VALUE;
+        if (st.unreadCount > 0) {
+            if (st.cold) {
+                out.oldestNanos = st.coldOldestNanos;
+            } else {
+                for (long seq = Math.max(st.readSeq, hotStart); seq < tail; seq++) {
+                    LogRecord r = hot[index(seq)];
+                    if (r.goesTo(sink)) {
+                        out.oldestNanos = r.acceptedNanos;
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public void unreadWithReceipts(int sink, List<LogRecord> out) {
+        synchronized (this) {
+            SinkCursor st = sinks[sink];
+            for (LogRecord stub : spilled.tailMap(st.readSeq, true).values()) {
+                if (stub.goesTo(sink)) {
+                    out.add(stub);
+                }
+            }
+            for (long seq = Math.max(st.readSeq, hotStart); seq < tail; seq++) {
+                LogRecord r = hot[index(seq)];
+                if (r.receipt != null && r.goesTo(sink)) {
+                    out.add(r);
+                }
+            }
+        }
+    }
+
+    @Override
+    public synchronized long appendPosition() {
+        return tail;
+    }
+
+    @Override
+    public void commit(int sink, long seq) {
+        boolean moved;
+        synchronized (this) {
+            SinkCursor st = sinks[sink];
+            long position = seq != ALL_READ ? seq : st.unreadCount == 0 && !st.cold ? tail : st.readSeq;
+            moved = position > st.commitSeq;
+            if (moved) {
+                st.committedBelow(position);
+                st.commitSeq = position;
+                if (spilledCount > 0) {
+                    long min = Long.MAX_VALUE;
+                    for (SinkCursor c : sinks) {
+                        min = Math.min(min, c.readSeq);
+                    }
+                    while (!spilled.isEmpty() && spilled.firstKey() < min) {
+                        spilled.pollFirstEntry();
+                    }
+                    spilledCount = spilled.size();
+                }
+            }
+        }
+        if (moved) {
+            writer.commitMoved();
+        }
+    }
+
+    @Override
+    public synchronized long sizeBytes() {
+        return diskBytes;
+    }
+
+    /** Refuses further appends; the files stay open until {@link #shutdown}. */
+    @Override
+    public void close() {
+        synchronized (this) {
+            closed = true;
+            notifyAll();
+        }
+        writer.wakeWaiters();
+    }
+
+    // ------------------------------------------------------------------- called by the writer
+
+    /** Per sink, the position below which everything is final: what the checkpoint stores. */
+    synchronized long[] checkpointPositions() {
+        long[] positions = new long[sinks.length];
+        for (int s = 0; s < sinks.length; s++) {
+            positions[s] = sinks[s].commitSeq;
+        }
+        return positions;
+    }
+
+    /**
+     * Forgets the segments, oldest first, that end at or below {@code position} (every sink passed
+     * them, and a durable checkpoint says so); never the one being written or framed.
+     *
+     * @return the segments whose files the writer now deletes
+     */
+    synchronized List<SegmentInfo> releaseSegmentsBelow(long position, @Nullable SegmentInfo active) {
+        List<SegmentInfo> doomed = new ArrayList<>();
+        SegmentInfo first;
+        while ((first = segments.peekFirst()) != null && first != framing && first != active && first.endSeq <= position
+                && first.dataEnd >= 0) {
+            segments.pollFirst();
+            diskBytes -= first.bytes;
+            doomed.add(first);
+        }
+        if (!doomed.isEmpty()) {
+            notifyAll(); // BLOCKed appenders waiting for capacity
+        }
+        return doomed;
+    }
+
+    /** Records below {@code end} are on disk as the policy wants them. */
+    void onDisk(long end) {
+        synchronized (this) {
+            if (end > onDiskEnd) {
+                onDiskEnd = end;
+                if (blockedAppenders > 0) {
+                    notifyAll();
+                }
+            }
+        }
+    }
+
+    /** The writer recovered from a failure: sinks that stopped at data not yet on disk can go on. */
+    void writable() {
+        observer.wake(false);
+    }
+
+    /** The segment after {@code seg}, or null if it is the newest. */
+    synchronized @Nullable SegmentInfo segmentAfter(SegmentInfo seg) {
+        boolean found = false;
+        for (SegmentInfo s : segments) {
+            if (found) {
+                return s;
+            }
+            found = s == seg;
+        }
+        return null;
+    }
+
+    /** The receipt stub of a record that left the window, for a sink reading it back; null for most records. */
+    @Nullable Receipt spilledReceipt(long seq) {
+        if (spilledCount == 0) {
+            return null;
+        }
+        synchronized (this) {
+            LogRecord stub = spilled.get(seq);
+            return stub == null ? null : stub.receipt;
+        }
+    }
+
+    /** A sink's reader skipped bytes that did not validate. */
+    synchronized void damageFound(long bytes) {
+        damagedBytes += bytes;
+    }
+
+    /** Bytes of damaged frames sinks skipped while reading from the files since open. */
+    public synchronized long damagedBytesRead() {
+        return damagedBytes;
+    }
+
+    /**
+     * When a recovered record was accepted, on the clock's monotonic scale: its {@code occurredAt}
+     * was read at the same instant as its original {@code acceptedNanos}, so the delivery timeout
+     * and the pending age keep counting from the original {@code track()} across the restart. A
+     * wall clock that went backwards counts as no age; ages are capped so the arithmetic cannot overflow.
+     */
+    static long acceptedNanos(long occurredAtMillis, long nowNanos, long nowMillis) {
+        long ageMillis = Math.min(Math.max(0, nowMillis - occurredAtMillis), MAX_RECOVERED_AGE_MILLIS);
+        return nowNanos - TimeUnit.MILLISECONDS.toNanos(ageMillis);
     }
 
     // --------------------------------------------------------------------------- durability
@@ -533,110 +814,36 @@ public final class DiskLog implements EventLog {
      * @return true once durable; false on timeout, close or while the journal cannot write
      */
     public boolean awaitDurable(long seq, long timeoutNanos) {
-        long deadline = clock.nanoTime() + timeoutNanos;
-        synchronized (progress) {
-            while (durableSeq <= seq) {
-                long remaining = deadline - clock.nanoTime();
-                if (remaining <= 0 || shutDown) {
-                    return false;
-                }
-                waitSlice(progress, remaining);
-            }
-            return true;
-        }
-    }
-
-    private static void waitSlice(Object monitor, long remainingNanos) {
-        long slice = Math.min(remainingNanos, MAX_PARK_NANOS);
-        try {
-            monitor.wait(slice / 1_000_000, (int) (slice % 1_000_000));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new BufferFullException("interrupted while waiting for the disk journal");
-        }
-    }
-
-    /** Every sequence number below this is forced. */
-    long durablePosition() {
-        synchronized (progress) {
-            return durableSeq;
-        }
+        return writer.awaitDurable(seq, timeoutNanos);
     }
 
     /** Records forced since open. */
     public long durableRecords() {
-        synchronized (progress) {
-            return durableRecords;
-        }
+        return writer.durableRecords();
     }
 
     /** Calls to {@code force} on segment data since open. */
     public long forces() {
-        synchronized (progress) {
-            return forces;
-        }
+        return writer.forces();
     }
 
     /** Segment bytes (frames and headers) those forces made durable. */
     public long forcedBytes() {
-        synchronized (progress) {
-            return forcedBytes;
-        }
+        return writer.forcedBytes();
     }
 
     /** Failed write cycles since open. */
     public long writeFailures() {
-        synchronized (progress) {
-            return writeFailures;
-        }
+        return writer.writeFailures();
     }
 
     /** The current write failure, or null. */
     public @Nullable IOException failure() {
-        return failure;
+        return writer.failure();
     }
 
     public JournalRecovery recovery() {
         return recovery;
-    }
-
-    // ------------------------------------------------------------------------- EventLog reads
-
-    @Override
-    public long read(int sink, int maxRecords, long maxBytes, List<LogRecord> out) {
-        return index.read(sink, maxRecords, maxBytes, out);
-    }
-
-    @Override
-    public void peek(int sink, Unread out) {
-        index.peek(sink, out);
-    }
-
-    @Override
-    public long appendPosition() {
-        return index.appendPosition();
-    }
-
-    @Override
-    public void commit(int sink, long seq) {
-        index.commit(sink, seq);
-        if (!checkpointDirty) {
-            checkpointDirty = true;
-        }
-    }
-
-    @Override
-    public long sizeBytes() {
-        return index.sizeBytes();
-    }
-
-    /** Refuses further appends; the files stay open until {@link #shutdown}. */
-    @Override
-    public void close() {
-        index.close();
-        synchronized (progress) {
-            progress.notifyAll();
-        }
     }
 
     /**
@@ -645,335 +852,70 @@ public final class DiskLog implements EventLog {
      */
     public void shutdown(long timeoutNanos) {
         close();
-        stopping = true;
-        Thread t = writer;
-        if (t != null) {
-            LockSupport.unpark(t);
-            try {
-                t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(timeoutNanos)));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            if (t.isAlive()) {
-                LOG.warn("Twinstream journal writer for {} did not stop within the close timeout", storage.describe());
-            }
-        }
-        writerLock.lock();
-        try {
-            if (shutDown) {
-                return;
-            }
-            if (t == null || !t.isAlive()) {
-                checkpointDirty = true;
-                syncOnce(true);
-            }
-            release();
-        } finally {
-            writerLock.unlock();
-        }
-        synchronized (progress) {
-            progress.notifyAll();
+        writer.shutdown(timeoutNanos, lock);
+        closeReaders();
+    }
+
+    private void closeReaders() {
+        for (ColdReader r : readers) {
+            r.close();
         }
     }
 
-    /** Closes the active segment and the directory lock; under writerLock. */
-    private void release() {
-        shutDown = true;
-        closeQuietly(active);
-        active = null;
-        closeQuietly(lock);
+    // ------------------------------------------------------------------------------ for tests
+
+    /** One writer cycle, for tests that drive the writer themselves. */
+    boolean syncOnce(boolean closing) {
+        return writer.syncOnce(closing);
     }
 
-    /**
-     * Simulates the process dying: drops the files and the lock without writing anything more.
-     * For tests only (the tracker never abandons its journal).
-     */
+    /** Every sequence number below this is forced. */
+    long durablePosition() {
+        return writer.durablePosition();
+    }
+
+    /** Simulates the process dying: drops the files and the lock without writing anything more. */
     void abandon() {
-        stopping = true;
-        index.close();
-        Thread t = writer;
-        if (t != null) {
-            LockSupport.unpark(t);
-        }
-        writerLock.lock();
-        try {
-            release();
-        } finally {
-            writerLock.unlock();
-        }
+        close();
+        writer.abandon(lock);
+        closeReaders();
     }
 
-    private static void closeQuietly(@Nullable Closeable c) {
-        if (c != null) {
-            try {
-                c.close();
-            } catch (IOException e) {
-                LOG.debug("closing a journal file failed", e);
-            }
-        }
+    synchronized int blockedAppenders() {
+        return blockedAppenders;
     }
 
-    /** The underlying index, for tests. */
-    MemoryLog index() {
-        return index;
+    synchronized long checkpointPosition(int sink) {
+        return sinks[sink].commitSeq;
     }
 
-    /** Frames appended together and written together; a new segment starts at a chunk with {@code newSegment}. */
-    private static final class Chunk {
-        boolean newSegment;
-        final long firstSeq;
-        long endSeq;
-        int records;
-        final JournalFormat.Bytes bytes = new JournalFormat.Bytes(4096);
-
-        Chunk(boolean newSegment, long firstSeq) {
-            this.newSegment = newSegment;
-            this.firstSeq = firstSeq;
-            this.endSeq = firstSeq;
-        }
+    /** Payload and overhead bytes the memory window holds. */
+    synchronized long hotBytes() {
+        return hotBytes;
     }
 
-    /** What recovery found. */
-    static final class Recovered {
-        JournalRecovery report;
-        List<LogRecord> live = new ArrayList<>();
-        long firstSeq;
-        long nextSeq;
-        long[] positions;
-        List<Long> segments = new ArrayList<>();
+    synchronized int segmentCount() {
+        return segments.size();
     }
 
-    /** Reads the checkpoint and every segment, keeps what validates, truncates torn tails. */
-    private static final class Recovery {
-        private final Config c;
-        private final JournalStorage storage;
-        private final Map<String, Integer> sinkIndex = new HashMap<>();
-        private final List<JournalRecovery.Damage> damages = new ArrayList<>();
-        private final CRC32 crc = new CRC32();
-        private long framesSkipped;
-        private long bytesSkipped;
-        private long bytesTruncated;
-        private long bytesScanned;
-        private long recordsRecovered;
-        private int segmentCount;
+    private int index(long seq) {
+        return (int) (seq & (hot.length - 1));
+    }
 
-        Recovery(Config c, JournalStorage storage) {
-            this.c = c;
-            this.storage = storage;
-            for (int i = 0; i < c.sinkNames.length; i++) {
-                sinkIndex.put(c.sinkNames[i], i);
-            }
+    private void grow() {
+        int capacity = hot.length * 2;
+        LogRecord[] records = new LogRecord[capacity];
+        SegmentInfo[] segs = new SegmentInfo[capacity];
+        long[] offsets = new long[capacity];
+        for (long seq = hotStart; seq < tail; seq++) {
+            int from = index(seq);
+            int to = (int) (seq & (capacity - 1));
+            records[to] = hot[from];
+            segs[to] = hotSegment[from];
+            offsets[to] = hotOffset[from];
         }
-
-        Recovered run() throws IOException {
-            List<String> names = storage.list();
-            if (names.contains(JournalFormat.CHECKPOINT_TEMP)) {
-                storage.delete(JournalFormat.CHECKPOINT_TEMP); // a checkpoint write that never got renamed
-            }
-            boolean checkpointDamaged = false;
-            Map<String, Long> checkpoint = Collections.emptyMap();
-            if (names.contains(JournalFormat.CHECKPOINT)) {
-                byte[] b = readAll(JournalFormat.CHECKPOINT);
-                Map<String, Long> read = JournalFormat.readCheckpoint(b, b.length);
-                if (read == null) {
-                    checkpointDamaged = true;
-                    damage(JournalFormat.CHECKPOINT, 0, b.length, "checkpoint does not validate; every sink "
-                            + "replays everything on disk");
-                } else {
-                    checkpoint = read;
-                }
-            }
-            List<Long> firstSeqs = new ArrayList<>();
-            for (String name : names) {
-                long first = JournalFormat.segmentFirstSeq(name);
-                if (first >= 0) {
-                    firstSeqs.add(first);
-                }
-            }
-            Collections.sort(firstSeqs);
-
-            Recovered r = new Recovered();
-            int sinks = c.sinkNames.length;
-            long[] cp = new long[sinks];
-            for (int s = 0; s < sinks; s++) {
-                Long p = checkpoint.get(c.sinkNames[s]);
-                cp[s] = p == null ? 0 : p;
-            }
-            long nowNanos = c.clock.nanoTime();
-            long nowMillis = c.clock.epochMillis();
-            long lastSeq = -1;
-            JournalFormat.Header layout = new JournalFormat.Header(0, c.sinkNames, c.slots, 0);
-            for (long first : firstSeqs) {
-                String name = JournalFormat.segmentName(first);
-                int keptFrames = 0;
-                try (JournalStorage.JournalFile f = storage.open(name)) {
-                    byte[] b = readAll(f);
-                    int size = b.length;
-                    bytesScanned += size;
-                    segmentCount++;
-                    if (size == 0 && first != firstSeqs.get(firstSeqs.size() - 1)) {
-                        // The newest segment may be empty after a crash; an older one was emptied by damage.
-                        damage(name, 0, 0, "segment is empty although newer segments follow");
-                    }
-                    JournalFormat.Header header = JournalFormat.readHeader(b, size);
-                    int pos;
-                    if (header != null) {
-                        layout = header;
-                        pos = header.length;
-                    } else {
-                        // Frames validate on their own: search for the first one after the damaged header.
-                        int next = findFrame(b, 0, size, lastSeq);
-                        pos = next < 0 ? size : next;
-                        if (size > 0) {
-                            damage(name, 0, pos, next < 0 ? "segment header does not validate and no intact frame follows"
-                                    : "segment header does not validate; frames after it read with the previous segment's sink layout");
-                            if (next < 0) {
-                                bytesTruncated += size;
-                            } else {
-                                bytesSkipped += next;
-                            }
-                        }
-                    }
-                    while (pos < size) {
-                        JournalFormat.Frame frame = JournalFormat.readFrame(b, pos, size, crc);
-                        if (frame != null && frame.seq > lastSeq) {
-                            keptFrames++;
-                            recordsRecovered++;
-                            lastSeq = frame.seq;
-                            LogRecord record = restore(frame, layout, cp, nowNanos, nowMillis, r);
-                            if (record != null) {
-                                r.live.add(record);
-                            }
-                            pos += frame.length;
-                            continue;
-                        }
-                        if (frame != null) {
-                            pos += frame.length; // written again after a failed force: keep the first copy
-                            continue;
-                        }
-                        int next = findFrame(b, pos + 1, size, lastSeq);
-                        if (next < 0) {
-                            damage(name, pos, size - pos, first == firstSeqs.get(firstSeqs.size() - 1)
-                                    ? "torn tail truncated" : "no intact frame after this offset; truncated");
-                            bytesTruncated += size - pos;
-                            f.truncate(pos);
-                            break;
-                        }
-                        damage(name, pos, next - pos, "frame does not validate (length, CRC or content); skipped");
-                        framesSkipped++;
-                        bytesSkipped += next - pos;
-                        pos = next;
-                    }
-                }
-                if (keptFrames == 0) {
-                    storage.delete(name); // nothing intact in it: an empty segment or pure damage
-                } else {
-                    r.segments.add(first);
-                }
-            }
-            r.nextSeq = lastSeq + 1;
-            r.firstSeq = r.live.isEmpty() ? r.nextSeq : r.live.get(0).seq;
-            r.positions = new long[sinks];
-            for (int s = 0; s < sinks; s++) {
-                // A checkpoint past the last intact record means records a sink had delivered were lost
-                // (never forced); new records reuse those numbers, so the position must come back.
-                r.positions[s] = Math.min(cp[s], r.nextSeq);
-            }
-            if (damages.size() > JournalRecovery.MAX_DAMAGES_LISTED) {
-                damages.subList(JournalRecovery.MAX_DAMAGES_LISTED, damages.size()).clear();
-            }
-            r.report = new JournalRecovery(segmentCount, bytesScanned, recordsRecovered, r.live.size(), framesSkipped,
-                    bytesSkipped, bytesTruncated, checkpointDamaged, damages);
-            return r;
-        }
-
-        /**
-         * When a recovered record was accepted, on the clock's monotonic scale: its {@code occurredAt}
-         * was read at the same instant as its original {@code acceptedNanos}, so the delivery timeout
-         * and the pending age keep counting from the original {@code track()} across the restart. A
-         * wall clock that went backwards counts as no age; ages are capped so the arithmetic cannot overflow.
-         */
-        static long acceptedNanos(long occurredAtMillis, long nowNanos, long nowMillis) {
-            long ageMillis = Math.min(Math.max(0, nowMillis - occurredAtMillis), MAX_RECOVERED_AGE_MILLIS);
-            return nowNanos - TimeUnit.MILLISECONDS.toNanos(ageMillis);
-        }
-
-        /** The record for the sinks that still need it (by name), or null if none does. */
-        private @Nullable LogRecord restore(JournalFormat.Frame frame, JournalFormat.Header layout, long[] cp, long nowNanos,
-                                  long nowMillis, Recovered r) {
-            int mask = 0;
-            byte[][] payloads = new byte[slotCount()][];
-            for (int old = 0; old < layout.sinkNames.length && old < 32; old++) {
-                if ((frame.sinkMask & (1 << old)) == 0) {
-                    continue;
-                }
-                Integer s = sinkIndex.get(layout.sinkNames[old]);
-                if (s == null || frame.seq < cp[s] || layout.slots[old] >= frame.payloads.length) {
-                    continue;
-                }
-                byte[] payload = frame.payloads[layout.slots[old]];
-                if (payload == null) {
-                    continue;
-                }
-                int slot = c.slots[s];
-                if (payloads[slot] == null) {
-                    payloads[slot] = payload;
-                }
-                mask |= 1 << s;
-            }
-            if (mask == 0) {
-                return null;
-            }
-            LogRecord record = new LogRecord(frame.eventId, frame.eventType, frame.partitionKey, frame.routingKey,
-                    frame.occurredAtMillis, acceptedNanos(frame.occurredAtMillis, nowNanos, nowMillis), payloads, mask, null);
-            record.seq = frame.seq;
-            return record;
-        }
-
-        private int slotCount() {
-            int n = 0;
-            for (int slot : c.slots) {
-                n = Math.max(n, slot + 1);
-            }
-            return n;
-        }
-
-        /** The first offset from {@code from} holding an intact frame numbered after {@code lastSeq}, or -1. */
-        private int findFrame(byte[] b, int from, int size, long lastSeq) {
-            for (int p = from; p + JournalFormat.FRAME_PREFIX + JournalFormat.MIN_BODY <= size; p++) {
-                JournalFormat.Frame f = JournalFormat.readFrame(b, p, size, crc);
-                if (f != null && f.seq > lastSeq) {
-                    return p;
-                }
-            }
-            return -1;
-        }
-
-        private void damage(String file, long offset, long length, String problem) {
-            if (damages.size() <= JournalRecovery.MAX_DAMAGES_LISTED) {
-                damages.add(new JournalRecovery.Damage(file, offset, length, problem));
-            }
-        }
-
-        private byte[] readAll(String name) throws IOException {
-            try (JournalStorage.JournalFile f = storage.open(name)) {
-                return readAll(f);
-            }
-        }
-
-        private static byte[] readAll(JournalStorage.JournalFile f) throws IOException {
-            long size = f.size();
-            if (size > Integer.MAX_VALUE - 16) {
-                size = Integer.MAX_VALUE - 16; // beyond any segment this journal writes; the rest is not read
-            }
-            byte[] b = new byte[(int) size];
-            ByteBuffer buf = ByteBuffer.wrap(b);
-            while (buf.hasRemaining()) {
-                if (f.read(buf, buf.position()) < 0) {
-                    break;
-                }
-            }
-            return buf.position() == b.length ? b : java.util.Arrays.copyOf(b, buf.position());
-        }
+        hot = records;
+        hotSegment = segs;
+        hotOffset = offsets;
     }
 }

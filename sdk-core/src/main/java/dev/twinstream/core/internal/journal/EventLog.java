@@ -6,7 +6,7 @@ import java.util.List;
  * The event journal shared by all sinks: an append-only sequence of {@link LogRecord}s with one
  * read cursor and one commit position per sink. A record is released once every sink it goes to
  * has committed past it. {@link MemoryLog} implements it in memory; {@link DiskLog} implements the
- * same contract with a durable journal (it keeps a {@code MemoryLog} as its index).
+ * same contract with segment files and a bounded memory window.
  *
  * <p>{@link #append} is called by application threads; every other method only by the dispatcher
  * (one thread at a time). Implementations are thread-safe.
@@ -30,6 +30,12 @@ public interface EventLog {
      *     what {@code out} grew by): the dispatcher sizes its batch without loading each record
      */
     long read(int sink, int maxRecords, long maxBytes, List<LogRecord> out);
+
+    /**
+     * Adds to {@code out} the sink's unread records that carry a receipt, without reading the rest:
+     * what a close that leaves them pending must still answer (their receipts complete as not delivered).
+     */
+    void unreadWithReceipts(int sink, List<LogRecord> out);
 
     /** Fills {@code out} with the sink's unread records: count, bytes, oldest accepted time, read position. */
     void peek(int sink, Unread out);

@@ -7,8 +7,9 @@ import java.util.zip.CRC32;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The disk journal's byte layout, version 1 (big-endian throughout; {@code docs/JOURNAL.md} has the
- * same tables).
+ * The disk journal's byte layout, version 2 (big-endian throughout; {@code docs/JOURNAL.md} has the
+ * same tables). Version 2 adds the seal trailer and the two-slot checkpoint; journals written as
+ * version 1 (no trailers, a checkpoint replaced by rename) are read as they are.
  *
  * <pre>
  * segment file  segment-&lt;firstSeq, 20 digits&gt;.tsj
@@ -20,9 +21,15 @@ import org.jspecify.annotations.Nullable;
  *   string      byte length (4, -1 for null) | UTF-8 bytes
  *   payload     byte length (4, -1 for none) | bytes
  *
- * checkpoint    checkpoint.tsc, replaced atomically (temp file, force, rename, directory fsync)
- *               magic "TSCP" (4) | version (2) | sink count (2)
- *               | per sink: name (string) | committed seq (8) | CRC32 of all before (4)
+ * seal trailer  after the last frame of a segment that is full (version 2):
+ *               magic "TSST" (4) | end seq (8) | data end (8) | sink count (2)
+ *               | per header sink: records (8) | payload bytes (8) | CRC32 of all before (4)
+ *               | trailer length (4) | magic "TSSE" (4)
+ *
+ * checkpoint    checkpoint.tsc, two slots of {@link #CHECKPOINT_SLOT_BYTES} rewritten in place, alternately
+ *   slot        magic "TSCP" (4) | version (2) | generation (8) | sink count (2)
+ *               | per sink: name (string) | committed seq (8) | zero padding | CRC32 of the slot before it (4)
+ *   version 1   one record replaced by rename: magic | version 1 | sink count | per sink: name | seq | CRC32
  * </pre>
  *
  * CRC32 rather than CRC32C: {@code java.util.zip.CRC32C} needs Android API 34 and sdk-core supports
@@ -33,16 +40,29 @@ import org.jspecify.annotations.Nullable;
 final class JournalFormat {
     static final int SEGMENT_MAGIC = 0x54534A53; // "TSJS"
     static final int CHECKPOINT_MAGIC = 0x54534350; // "TSCP"
-    static final short VERSION = 1;
+    static final int TRAILER_MAGIC = 0x54535354; // "TSST"
+    static final int TRAILER_END_MAGIC = 0x54535345; // "TSSE"
+    /** The format this code writes. */
+    static final short VERSION = 2;
+    /** The oldest format this code reads. */
+    static final short OLDEST_READABLE_VERSION = 1;
+    /** One checkpoint slot; the file holds two, so a torn slot write leaves the other intact. */
+    static final int CHECKPOINT_SLOT_BYTES = 4096;
+    /**
+     * Largest frame this journal writes or accepts back: records are bounded far below by the sinks'
+     * record limits; a length field claiming more is damage, and no read buffer grows beyond it.
+     */
+    static final int MAX_FRAME_BYTES = 16 << 20;
     /** Length and CRC fields before a frame's body. */
     static final int FRAME_PREFIX = 8;
     /** seq, occurredAt, mask, four string lengths, slot count. */
     static final int MIN_BODY = 8 + 8 + 4 + 4 * 4 + 1;
-    /** Largest body accepted on recovery: nothing bigger is ever written (records are bounded far below). */
-    static final int MAX_BODY = 1 << 30;
+    /** Largest body accepted on recovery. */
+    static final int MAX_BODY = MAX_FRAME_BYTES - FRAME_PREFIX;
     static final String SEGMENT_PREFIX = "segment-";
     static final String SEGMENT_SUFFIX = ".tsj";
     static final String CHECKPOINT = "checkpoint.tsc";
+    /** Left behind by a version 1 checkpoint write that never got renamed. */
     static final String CHECKPOINT_TEMP = "checkpoint.tsc.tmp";
     static final String LOCK = "journal.lock";
 
@@ -93,22 +113,48 @@ final class JournalFormat {
         final String[] sinkNames;
         final int[] slots;
         final int length;
+        final int version;
 
-        Header(long firstSeq, String[] sinkNames, int[] slots, int length) {
+        Header(long firstSeq, String[] sinkNames, int[] slots, int length, int version) {
             this.firstSeq = firstSeq;
             this.sinkNames = sinkNames;
             this.slots = slots;
             this.length = length;
+            this.version = version;
         }
     }
 
-    /** Parses a segment header, or returns null if it does not validate. */
-    static @Nullable Header readHeader(byte[] b, int size) {
+    /**
+     * A file that validates (magic and CRC) but declares a format version this code does not read:
+     * written by newer code. Never damage: the journal refuses to open rather than touch it.
+     */
+    static final class UnknownVersionException extends java.io.IOException {
+        private static final long serialVersionUID = 1L;
+        final int version;
+
+        UnknownVersionException(String file, int version) {
+            super(file + " is journal format version " + version + "; this Twinstream reads versions "
+                    + OLDEST_READABLE_VERSION + " to " + VERSION);
+            this.version = version;
+        }
+    }
+
+    private static boolean readable(int version) {
+        return version >= OLDEST_READABLE_VERSION && version <= VERSION;
+    }
+
+    /**
+     * Parses a segment header, or returns null if it does not validate.
+     *
+     * @throws UnknownVersionException if it validates but has a version this code does not read
+     */
+    static @Nullable Header readHeader(byte[] b, int size, String file) throws UnknownVersionException {
         try {
             Reader in = new Reader(b, 0, size);
-            if (in.getInt() != SEGMENT_MAGIC || in.getShort() != VERSION) {
+            if (in.getInt() != SEGMENT_MAGIC) {
                 return null;
             }
+            int version = in.getShort();
             int count = in.getShort();
             if (count < 0 || count > 32) {
                 return null;
@@ -127,7 +173,10 @@ final class JournalFormat {
             if (in.getInt() != crc(b, 0, end)) {
                 return null;
             }
-            return new Header(firstSeq, names, slots, in.pos);
+            if (!readable(version)) {
+                throw new UnknownVersionException(file, version);
+            }
+            return new Header(firstSeq, names, slots, in.pos, version);
         } catch (IndexOutOfBoundsException e) {
             return null;
         }
@@ -217,24 +266,120 @@ final class JournalFormat {
         }
     }
 
-    static byte[] checkpoint(String[] sinkNames, long[] positions) {
-        Bytes out = new Bytes(64);
+    /** One checkpoint slot of {@code slotBytes}: the committed position per sink, zero-padded. */
+    static byte[] checkpointSlot(long generation, String[] sinkNames, long[] positions, int slotBytes) {
+        Bytes out = new Bytes(slotBytes);
         out.putInt(CHECKPOINT_MAGIC);
         out.putShort(VERSION);
+        out.putLong(generation);
         out.putShort((short) sinkNames.length);
         for (int i = 0; i < sinkNames.length; i++) {
             out.putBytes(utf8(sinkNames[i]));
             out.putLong(positions[i]);
         }
-        out.putInt(crc(out.buf, 0, out.len));
-        return out.toArray();
+        if (out.len + 4 > slotBytes) {
+            throw new IllegalArgumentException("checkpoint of " + out.len + " bytes does not fit a slot of " + slotBytes);
+        }
+        byte[] slot = java.util.Arrays.copyOf(out.buf, slotBytes);
+        // The CRC covers the whole slot, padding included: any damaged byte of it is noticed.
+        int crc = crc(slot, 0, slotBytes - 4);
+        out.len = 0;
+        out.putInt(crc);
+        System.arraycopy(out.buf, 0, slot, slotBytes - 4, 4);
+        return slot;
     }
 
-    /** The committed position per sink name, or null if the content does not validate. */
-    static @Nullable Map<String, Long> readCheckpoint(byte[] b, int size) {
+    /** Bytes a checkpoint slot needs for these sinks, rounded up to {@link #CHECKPOINT_SLOT_BYTES}. */
+    static int checkpointSlotBytes(String[] sinkNames) {
+        int need = 4 + 2 + 8 + 2 + 4; // the fixed fields and the CRC
+        for (String name : sinkNames) {
+            need += 4 + utf8(name).length + 8;
+        }
+        return (need + CHECKPOINT_SLOT_BYTES - 1) / CHECKPOINT_SLOT_BYTES * CHECKPOINT_SLOT_BYTES;
+    }
+
+    /** A checkpoint read back: positions by sink name and the generation of the slot it came from. */
+    static final class Checkpoint {
+        final Map<String, Long> positions;
+        final long generation;
+        final int version;
+        /** A version 2 file whose other slot did not validate (a torn write, or damage). */
+        boolean otherSlotDamaged;
+
+        Checkpoint(Map<String, Long> positions, long generation, int version) {
+            this.positions = positions;
+            this.generation = generation;
+            this.version = version;
+        }
+    }
+
+    /**
+     * The newest valid checkpoint in a version 2 file (two slots) or a version 1 file, or null if
+     * none validates.
+     *
+     * @throws UnknownVersionException if a slot validates but has a version this code does not read
+     */
+    static @Nullable Checkpoint readCheckpoint(byte[] b, int size, String file) throws UnknownVersionException {
+        Checkpoint v1 = readCheckpointV1(b, size);
+        if (v1 != null) {
+            return v1;
+        }
+        Checkpoint best = null;
+        int valid = 0;
+        int slot = size / 2;
+        for (int from = 0; slot > 0 && from + slot <= size; from += slot) {
+            Checkpoint c = readSlot(b, from, from + slot, file);
+            if (c != null) {
+                valid++;
+                if (best == null || c.generation > best.generation) {
+                    best = c;
+                }
+            }
+        }
+        if (best != null) {
+            best.otherSlotDamaged = valid < 2 || size % 2 != 0;
+        }
+        return best;
+    }
+
+    static @Nullable Checkpoint readSlot(byte[] b, int from, int end, String file) throws UnknownVersionException {
+        try {
+            Reader in = new Reader(b, from, end);
+            if (in.getInt() != CHECKPOINT_MAGIC) {
+                return null;
+            }
+            int version = in.getShort();
+            long generation = in.getLong();
+            int count = in.getShort();
+            if (count < 0 || count > 32) {
+                return null;
+            }
+            Map<String, Long> positions = new LinkedHashMap<>();
+            for (int i = 0; i < count; i++) {
+                String name = in.getString();
+                long position = in.getLong();
+                if (name == null || position < 0) {
+                    return null;
+                }
+                positions.put(name, position);
+            }
+            if (getInt(b, end - 4) != crc(b, from, end - from - 4)) {
+                return null;
+            }
+            if (!readable(version)) {
+                throw new UnknownVersionException(file, version);
+            }
+            return version == VERSION ? new Checkpoint(positions, generation, version) : null;
+        } catch (IndexOutOfBoundsException e) {
+            return null;
+        }
+    }
+
+    /** A version 1 checkpoint: exactly one record filling the file. */
+    private static @Nullable Checkpoint readCheckpointV1(byte[] b, int size) {
         try {
             Reader in = new Reader(b, 0, size);
-            if (in.getInt() != CHECKPOINT_MAGIC || in.getShort() != VERSION) {
+            if (in.getInt() != CHECKPOINT_MAGIC || in.getShort() != 1) {
                 return null;
             }
             int count = in.getShort();
@@ -254,10 +399,137 @@ final class JournalFormat {
             if (in.getInt() != crc(b, 0, end) || in.pos != size) {
                 return null;
             }
-            return positions;
+            return new Checkpoint(positions, 0, 1);
         } catch (IndexOutOfBoundsException e) {
             return null;
         }
+    }
+
+    /**
+     * The seal trailer of a segment: per sink of its header the payload bytes bound for it, and how
+     * many records carry each distinct sink mask (a handful of masks in practice), so recovery knows
+     * what every sink, and any set of sinks, still needs without reading a frame.
+     */
+    static byte[] trailer(long endSeq, long dataEnd, long[] payloadBytes, int[] masks, long[] maskCounts, int maskCount) {
+        Bytes out = new Bytes(64);
+        out.putInt(TRAILER_MAGIC);
+        out.putLong(endSeq);
+        out.putLong(dataEnd);
+        out.putShort((short) payloadBytes.length);
+        for (long b : payloadBytes) {
+            out.putLong(b);
+        }
+        out.putInt(maskCount);
+        for (int i = 0; i < maskCount; i++) {
+            out.putInt(masks[i]);
+            out.putLong(maskCounts[i]);
+        }
+        out.putInt(crc(out.buf, 0, out.len));
+        out.putInt(out.len + 8);
+        out.putInt(TRAILER_END_MAGIC);
+        return out.toArray();
+    }
+
+    /** A seal trailer read back. */
+    static final class Trailer {
+        final long endSeq;
+        final long dataEnd;
+        /** Per sink of the segment's header. */
+        final long[] payloadBytes;
+        final int[] masks;
+        final long[] maskCounts;
+        /** Bytes the trailer takes at the end of the file. */
+        final int length;
+
+        Trailer(long endSeq, long dataEnd, long[] payloadBytes, int[] masks, long[] maskCounts, int length) {
+            this.endSeq = endSeq;
+            this.dataEnd = dataEnd;
+            this.payloadBytes = payloadBytes;
+            this.masks = masks;
+            this.maskCounts = maskCounts;
+            this.length = length;
+        }
+    }
+
+    /** Most distinct masks a trailer may list: beyond it the length field is damage. */
+    static final int MAX_TRAILER_MASKS = 1 << 16;
+
+    /** The length a trailer ending at the end of {@code tail} (the file's last 8 bytes) declares, or -1. */
+    static int trailerLength(byte[] tail) {
+        if (tail.length < 8 || getInt(tail, tail.length - 4) != TRAILER_END_MAGIC) {
+            return -1;
+        }
+        int length = getInt(tail, tail.length - 8);
+        return length < 4 + 8 + 8 + 2 + 4 + 12 || length > 64 + 32 * 8 + MAX_TRAILER_MASKS * 12 ? -1 : length;
+    }
+
+    /** The trailer in {@code b} (exactly its bytes), or null if it does not validate. */
+    static @Nullable Trailer readTrailer(byte[] b, int headerSinks) {
+        try {
+            int size = b.length;
+            if (trailerLength(b) != size) {
+                return null;
+            }
+            Reader in = new Reader(b, 0, size - 8);
+            if (in.getInt() != TRAILER_MAGIC) {
+                return null;
+            }
+            long endSeq = in.getLong();
+            long dataEnd = in.getLong();
+            int count = in.getShort();
+            if (count != headerSinks) {
+                return null;
+            }
+            long[] bytes = new long[count];
+            for (int i = 0; i < count; i++) {
+                bytes[i] = in.getLong();
+            }
+            int masks = in.getInt();
+            if (masks < 0 || masks > MAX_TRAILER_MASKS) {
+                return null;
+            }
+            int[] mask = new int[masks];
+            long[] counts = new long[masks];
+            for (int i = 0; i < masks; i++) {
+                mask[i] = in.getInt();
+                counts[i] = in.getLong();
+            }
+            int end = in.pos;
+            if (in.getInt() != crc(b, 0, end) || endSeq < 0 || dataEnd < 0 || in.pos != size - 8) {
+                return null;
+            }
+            return new Trailer(endSeq, dataEnd, bytes, mask, counts, size);
+        } catch (IndexOutOfBoundsException e) {
+            return null;
+        }
+    }
+
+    /** Bytes {@link #writeFrame} will write for {@code r}. */
+    static int frameLength(LogRecord r) {
+        int n = FRAME_PREFIX + 8 + 8 + 4 + 4 + r.eventId.length() + 4 + utf8Length(r.eventType) + 4
+                + utf8Length(r.partitionKey) + 4 + (r.routingKey == null ? 0 : utf8Length(r.routingKey)) + 1;
+        for (byte[] p : r.payloads) {
+            n += 4 + (p == null ? 0 : p.length);
+        }
+        return n;
+    }
+
+    private static int utf8Length(String s) {
+        int n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                n++;
+            } else if (c < 0x800) {
+                n += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                n += 4;
+                i++;
+            } else {
+                n += 3;
+            }
+        }
+        return n;
     }
 
     static int crc(byte[] b, int off, int len) {

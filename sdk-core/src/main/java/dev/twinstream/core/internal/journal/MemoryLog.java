@@ -15,10 +15,6 @@ import java.util.concurrent.TimeUnit;
  * spins briefly on a contended monitor before parking, and at these section lengths that avoids
  * most park/unpark round trips between producers and the dispatcher.
  *
- * <p>The disk journal ({@link DiskLog}) uses it as its index: it starts the log at a recovered
- * sequence number, {@link #restore restores} recovered records, and frames every stored record into
- * its write buffer through a {@link StoreHook} called under this log's monitor, so frames are
- * written in sequence order.
  */
 public final class MemoryLog implements EventLog {
     /**
@@ -53,18 +49,8 @@ public final class MemoryLog implements EventLog {
     private long tailSeq;
     private long bytes;
     private final long quotaBytes;
-    private final StoreHook hook;
     private int blockedAppenders;
     private boolean closed;
-
-    /** Called under the log's monitor for every record stored by {@link #append}, in sequence order. */
-    public interface StoreHook {
-        /** {@code record.seq} is assigned. Must not block or call back into the log. */
-        void stored(LogRecord record);
-
-        /** No hook: the plain memory journal. */
-        StoreHook NONE = record -> { };
-    }
 
     /**
      * @param formatSlot per sink, the index of its payload in {@link LogRecord#payloads}
@@ -73,30 +59,25 @@ public final class MemoryLog implements EventLog {
      */
     MemoryLog(Clock clock, long maxBytes, OverflowPolicy overflow, LogObserver observer,
               int[] formatSlot, int[] wakeRecords, long[] wakeBytes) {
-        this(clock, maxBytes, Long.MAX_VALUE, overflow, observer, formatSlot, wakeRecords, wakeBytes, 0, StoreHook.NONE);
+        this(clock, maxBytes, Long.MAX_VALUE, overflow, observer, formatSlot, wakeRecords, wakeBytes);
     }
 
     /**
      * @param quotaBytes most uncommitted payload bytes one sink may hold; {@code Long.MAX_VALUE} for none
-     * @param firstSeq the sequence number of the first record (a recovered journal continues its numbering)
-     * @param hook called under the monitor for every appended record
      */
     public MemoryLog(Clock clock, long maxBytes, long quotaBytes, OverflowPolicy overflow, LogObserver observer,
-              int[] formatSlot, int[] wakeRecords, long[] wakeBytes, long firstSeq, StoreHook hook) {
+              int[] formatSlot, int[] wakeRecords, long[] wakeBytes) {
         this.clock = clock;
         this.maxBytes = maxBytes;
         this.overflow = overflow;
         this.observer = observer;
         this.sinks = new SinkState[formatSlot.length];
         for (int s = 0; s < sinks.length; s++) {
-            sinks[s] = new SinkState(formatSlot[s], wakeRecords[s], wakeBytes[s], firstSeq);
+            sinks[s] = new SinkState(formatSlot[s], wakeRecords[s], wakeBytes[s]);
         }
         this.metaStride = META_SINK_BYTES + sinks.length;
         this.meta = new int[INITIAL_RING * metaStride];
         this.quotaBytes = quotaBytes;
-        this.hook = hook;
-        this.headSeq = firstSeq;
-        this.tailSeq = firstSeq;
     }
 
     /** Offsets within a ring slot's {@link #meta}. */
@@ -121,12 +102,10 @@ public final class MemoryLog implements EventLog {
         /** Payload bytes of stored records the sink has not committed: what its quota bounds. */
         long heldBytes;
 
-        SinkState(int formatSlot, int wakeRecords, long wakeBytes, long firstSeq) {
+        SinkState(int formatSlot, int wakeRecords, long wakeBytes) {
             this.formatSlot = formatSlot;
             this.wakeRecords = wakeRecords;
             this.wakeBytes = wakeBytes;
-            this.readSeq = firstSeq;
-            this.commitSeq = firstSeq;
         }
     }
 
@@ -162,7 +141,6 @@ public final class MemoryLog implements EventLog {
             }
             if (appended) {
                 wake = store(record);
-                hook.stored(record);
             }
         }
         if (overQuota != 0) {
@@ -191,53 +169,6 @@ public final class MemoryLog implements EventLog {
             }
         }
         return over;
-    }
-
-    /**
-     * Puts back a record recovered from disk, with its sequence number already set to
-     * {@link #appendPosition()}, without overflow policy, quota or wake-up: recovery restores what
-     * was accepted before, even if the journal was since configured smaller.
-     */
-    synchronized void restore(LogRecord record) {
-        if (record.seq != tailSeq) {
-            throw new IllegalArgumentException("restored record " + record.seq + " is not at the append position " + tailSeq);
-        }
-        store(record);
-    }
-
-    /** Fills a sequence number no sink needs (a recovered gap): never read, released at the next commit. */
-    synchronized void restoreHoles(long count) {
-        for (long i = 0; i < count; i++) {
-            if (tailSeq - headSeq == ring.length) {
-                grow();
-            }
-            int at = index(tailSeq);
-            ring[at] = HOLE;
-            java.util.Arrays.fill(meta, at * metaStride, (at + 1) * metaStride, 0);
-            tailSeq++;
-        }
-    }
-
-    /**
-     * After recovery: {@code sink} had committed everything below {@code position}, so it starts
-     * reading and committing there (records below it were restored without this sink).
-     */
-    synchronized void restorePosition(int sink, long position) {
-        long p = Math.max(headSeq, Math.min(position, tailSeq));
-        SinkState st = sinks[sink];
-        st.commitSeq = Math.max(st.commitSeq, p);
-        st.readSeq = Math.max(st.readSeq, p);
-    }
-
-    /** Stands in for a sequence number without a record; shared, as no field of it is ever read. */
-    private static final LogRecord HOLE = new LogRecord("", "", "", null, 0, 0, new byte[0][], 0, null);
-
-    /**
-     * The position below which every record of {@code sink} is final or gone from the log: what
-     * the disk journal checkpoints for the sink.
-     */
-    synchronized long checkpointPosition(int sink) {
-        return Math.max(sinks[sink].commitSeq, headSeq);
     }
 
     /** What {@link #store} asks of the dispatcher. */
@@ -370,6 +301,16 @@ public final class MemoryLog implements EventLog {
         st.unreadBytes -= taken;
         st.readSeq = st.unreadCount == 0 ? tailSeq : seq;
         return taken;
+    }
+
+    @Override
+    public synchronized void unreadWithReceipts(int sink, List<LogRecord> out) {
+        for (long seq = sinks[sink].readSeq; seq < tailSeq; seq++) {
+            LogRecord r = ring[index(seq)];
+            if (r.receipt != null && r.goesTo(sink)) {
+                out.add(r);
+            }
+        }
     }
 
     @Override

@@ -49,6 +49,9 @@ class CorruptionFuzzTest {
         config.segmentBytes = 2048;
         long[] checkpoint = buildJournal();
         Map<String, byte[]> pristine = storage.snapshot();
+        // With one slot of the checkpoint damaged, the other (the previous generation, or the same
+        // one) is used: what is safely committed is below the older slot's positions.
+        long[] olderSlot = olderSlot(pristine.get(JournalFormat.CHECKPOINT));
         List<FrameAt> frames = frames(pristine);
         assertThat(frames).hasSize(60);
         List<String> segments = new ArrayList<>();
@@ -165,7 +168,7 @@ class CorruptionFuzzTest {
                         continue;
                     }
                     allowed.add(frame.eventId);
-                    boolean committed = !checkpointDamaged && frame.seq < checkpoint[s];
+                    boolean committed = frame.seq < (checkpointDamaged ? olderSlot[s] : checkpoint[s]);
                     if (!committed && !touched.contains(frame.eventId) && !got.contains(frame.eventId)) {
                         fail(context + ": sink " + s + " lost intact record " + frame.eventId + " (seq " + frame.seq + ")");
                     }
@@ -175,7 +178,9 @@ class CorruptionFuzzTest {
                 }
             }
             if (changed && lossDetectable && (!touched.isEmpty() || checkpointDamaged)) {
-                assertThat(report.hasDamage()).as(context).isTrue();
+                // A sealed segment is summarised from its trailer at open: damage inside it is found,
+                // skipped and counted when a sink reads that far (above), not by the recovery scan.
+                assertThat(report.hasDamage() || log.damagedBytesRead() > 0).as(context).isTrue();
                 damaged++;
             }
             // Appends keep working and survive another restart.
@@ -206,9 +211,28 @@ class CorruptionFuzzTest {
         log.read(0, 10, Long.MAX_VALUE, out);
         log.commit(0, out.get(out.size() - 1).seq + 1);
         log.syncOnce(true);
-        long[] positions = {log.index().checkpointPosition(0), log.index().checkpointPosition(1)};
+        long[] positions = {log.checkpointPosition(0), log.checkpointPosition(1)};
         log.shutdown(TimeUnit.SECONDS.toNanos(5));
         return positions;
+    }
+
+    /** Per sink, the smaller position of the checkpoint's two slots. */
+    private static long[] olderSlot(byte[] file) {
+        long[] min = {Long.MAX_VALUE, Long.MAX_VALUE};
+        int half = file.length / 2;
+        for (int from = 0; from < file.length; from += half) {
+            JournalFormat.Checkpoint c;
+            try {
+                c = JournalFormat.readSlot(file, from, from + half, "slot");
+            } catch (java.io.IOException e) {
+                throw new AssertionError(e);
+            }
+            assertThat(c).as("checkpoint slot at %d", from).isNotNull();
+            for (int s = 0; s < 2; s++) {
+                min[s] = Math.min(min[s], c.positions.get("s" + s));
+            }
+        }
+        return min;
     }
 
     private static List<FrameAt> frames(Map<String, byte[]> files) {
@@ -219,9 +243,16 @@ class CorruptionFuzzTest {
                 continue;
             }
             byte[] b = e.getValue();
-            JournalFormat.Header h = JournalFormat.readHeader(b, b.length);
+            JournalFormat.Header h;
+            try {
+                h = JournalFormat.readHeader(b, b.length, e.getKey());
+            } catch (java.io.IOException ex) {
+                throw new AssertionError(ex);
+            }
             int pos = h.length;
-            while (pos < b.length) {
+            int trailer = JournalFormat.trailerLength(java.util.Arrays.copyOfRange(b, b.length - 8, b.length));
+            int end = trailer < 0 ? b.length : b.length - trailer; // a sealed segment ends with its trailer
+            while (pos < end) {
                 JournalFormat.Frame f = JournalFormat.readFrame(b, pos, b.length, crc);
                 out.add(new FrameAt(e.getKey(), pos, f.length, f.seq, f.eventId, f.sinkMask));
                 pos += f.length;
