@@ -131,7 +131,10 @@ public interface EventTracker extends AutoCloseable {
 
     /**
      * The store that keeps dead letters when the default handler (or a {@link DeadLetterStore}
-     * given to {@link Builder#deadLetterHandler}) is in use.
+     * given to {@link Builder#deadLetterHandler}) is in use. The default is
+     * {@link DeadLetterStore#persistent persistent} in the journal's directory with a
+     * {@link Journal#disk(java.nio.file.Path) disk journal} — it lists the dead letters of earlier runs
+     * too, until they are removed — and in memory otherwise; the tracker closes it when it closes.
      *
      * @return the tracker's dead-letter store
      * @throws IllegalStateException if another {@link DeadLetterHandler} is installed
@@ -142,7 +145,8 @@ public interface EventTracker extends AutoCloseable {
      * Appends dead letters again, each for its own sink only, with its original id, type, key and
      * payload; they are counted as accepted again and follow the overflow policy.
      *
-     * @param deadLetters the dead letters to append, for example from {@link DeadLetterStore#drain()}
+     * @param deadLetters the dead letters to append, for example from {@link DeadLetterStore#snapshot()}
+     *     (then {@link DeadLetterStore#remove(Collection) remove} them from the store once they are safe)
      * @return how many were appended (fewer if the overflow policy dropped some)
      * @throws IllegalArgumentException if a dead letter names a sink this tracker does not have
      * @throws IllegalStateException if the tracker is closed
@@ -294,7 +298,11 @@ public interface EventTracker extends AutoCloseable {
         }
 
         /**
-         * Receives dead letters; default a new {@link DeadLetterStore}.
+         * Receives dead letters. Default: a {@link DeadLetterStore} of
+         * {@link DeadLetterStore#DEFAULT_MAX_BYTES} — {@link DeadLetterStore#persistent persistent} in the
+         * journal's directory ({@value DeadLetterStore#FILE_NAME}) with a {@link Journal#disk(java.nio.file.Path)
+         * disk journal}, so dead letters survive restarts, and in memory with a memory journal. A handler
+         * given here is the caller's to close.
          *
          * @param handler the dead-letter handler
          * @return this builder
@@ -453,8 +461,7 @@ public interface EventTracker extends AutoCloseable {
                     .retry(retry)
                     .journal(journal)
                     .listener(listener)
-                    .deadLetterHandler(deadLetterHandler != null ? deadLetterHandler
-                            : new DeadLetterStore(DeadLetterStore.DEFAULT_MAX_BYTES, clock))
+                    .deadLetterHandler(deadLetterHandler) // null: the tracker opens its default store
                     .context(context)
                     .objectMapper(objectMapper != null ? objectMapper : new ObjectMapper())
                     .clock(clock)

@@ -87,6 +87,8 @@ public final class TrackerEngine implements EventTracker {
     private final Notifier notifier;
     private final EncodedEnvelope.TrackerContext context;
     private final dev.twinstream.core.spi.DeadLetterHandler deadLetterHandler;
+    /** The default store this tracker opened (the application gave no handler), closed with it; else null. */
+    private final @Nullable DeadLetterStore ownDeadLetterStore;
     private final Duration closeTimeout;
     private final OwnThreads.@Nullable DispatcherScheduler ownScheduler;
     private final @Nullable ThreadPoolExecutor ownListenerExecutor;
@@ -98,7 +100,6 @@ public final class TrackerEngine implements EventTracker {
         this.clock = s.clock;
         this.wallClock = new WallClock(s.clock);
         this.closeTimeout = s.closeTimeout;
-        this.deadLetterHandler = s.deadLetterHandler;
         this.context = new EncodedEnvelope.TrackerContext(s.context, s.objectMapper);
 
         SinkLayout layout = new SinkLayout(s);
@@ -138,11 +139,8 @@ public final class TrackerEngine implements EventTracker {
         if (listenerExecutor == null) {
             ThreadFactory tf = s.threadFactory != null ? s.threadFactory : OwnThreads.namedDaemons("listener", trackerNumber);
             ownListenerExecutor = OwnThreads.listenerExecutor(tf);
-            notifier = Notifier.onOwnThread(s.listener, s.deadLetterHandler, ownListenerExecutor,
-                    OwnThreads.LISTENER_QUEUE_TASKS);
         } else {
             ownListenerExecutor = null;
-            notifier = Notifier.onCallersExecutor(s.listener, s.deadLetterHandler, listenerExecutor);
         }
 
         journalMaxBytes = s.journal.maxBytes();
@@ -156,6 +154,14 @@ public final class TrackerEngine implements EventTracker {
             log = new MemoryLog(clock, journalMaxBytes, s.journal.perSinkQuotaBytes(), s.journal.overflow(), logEvents, slots,
                     batchRecords, batchBytes);
         }
+        // The default dead-letter store of a disk journal lives in the journal's directory: opened
+        // only now that the journal holds the directory's lock, so a tracker refused by the lock
+        // never touches the file.
+        ownDeadLetterStore = s.deadLetterHandler == null ? defaultDeadLetterStore(s) : null;
+        deadLetterHandler = ownDeadLetterStore != null ? ownDeadLetterStore : s.deadLetterHandler;
+        notifier = ownListenerExecutor != null
+                ? Notifier.onOwnThread(s.listener, deadLetterHandler, ownListenerExecutor, OwnThreads.LISTENER_QUEUE_TASKS)
+                : Notifier.onCallersExecutor(s.listener, deadLetterHandler, listenerExecutor);
         dispatcher = new Dispatcher(scheduler, clock, log, s.random);
         channels = new SinkChannel[sinkCount];
         int i = 0;
@@ -250,6 +256,26 @@ public final class TrackerEngine implements EventTracker {
                     "journal.directory: cannot create " + dir + " (" + e + ")"));
         }
         return DiskLog.open(c, storage);
+    }
+
+    /**
+     * The handler when the application gave none: a {@link DeadLetterStore} persistent in the disk
+     * journal's directory, or in memory with a memory journal. A store that cannot be opened fails
+     * the build, after releasing the journal this tracker will not use.
+     */
+    private DeadLetterStore defaultDeadLetterStore(TrackerSettings s) {
+        if (disk == null) {
+            return new DeadLetterStore(DeadLetterStore.DEFAULT_MAX_BYTES, clock);
+        }
+        java.nio.file.Path dir = s.journal.directory().orElseThrow(IllegalStateException::new);
+        try {
+            return DeadLetterStore.persistent(dir, DeadLetterStore.DEFAULT_MAX_BYTES, clock);
+        } catch (IOException | RuntimeException e) {
+            disk.shutdown(0);
+            throw new ConfigurationException(java.util.Collections.singletonList(
+                    "deadLetterHandler: cannot open the default dead-letter store in " + dir + " ("
+                            + (e.getMessage() != null ? e.getMessage() : e.toString()) + ")"));
+        }
     }
 
     /**
@@ -564,6 +590,9 @@ public final class TrackerEngine implements EventTracker {
         if (ownScheduler != null) {
             ownScheduler.executor.shutdownNow();
             awaitTermination(ownScheduler.executor, deadline);
+        }
+        if (ownDeadLetterStore != null) {
+            ownDeadLetterStore.close(); // after the listener ran its last dead letters; later ones stay in memory
         }
         if (undelivered > 0) {
             LOG.warn("Twinstream listener did not keep up: {} notification(s) (DeliveryListener or DeadLetterHandler "

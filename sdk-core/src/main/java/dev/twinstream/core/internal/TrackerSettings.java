@@ -34,7 +34,7 @@ public final class TrackerSettings {
     final RetryPolicy retry;
     final Journal journal;
     final @Nullable DeliveryListener listener;
-    final DeadLetterHandler deadLetterHandler;
+    final @Nullable DeadLetterHandler deadLetterHandler;
     final Map<String, String> context;
     final ObjectMapper objectMapper;
     final Clock clock;
@@ -51,7 +51,7 @@ public final class TrackerSettings {
         this.retry = required(b.retry, "retry");
         this.journal = required(b.journal, "journal");
         this.listener = b.listener;
-        this.deadLetterHandler = required(b.deadLetterHandler, "deadLetterHandler");
+        this.deadLetterHandler = b.deadLetterHandler;
         this.context = Collections.unmodifiableMap(new LinkedHashMap<>(b.context));
         this.objectMapper = required(b.objectMapper, "objectMapper");
         this.clock = required(b.clock, "clock");
@@ -129,8 +129,12 @@ public final class TrackerSettings {
             return this;
         }
 
-        /** @param deadLetterHandler where dead letters go @return this */
-        public Builder deadLetterHandler(DeadLetterHandler deadLetterHandler) {
+        /**
+         * @param deadLetterHandler where dead letters go, or null for the tracker's default store (in the
+         *     disk journal's directory, else in memory), which the tracker opens once its journal is open
+         * @return this
+         */
+        public Builder deadLetterHandler(@Nullable DeadLetterHandler deadLetterHandler) {
             this.deadLetterHandler = deadLetterHandler;
             return this;
         }
