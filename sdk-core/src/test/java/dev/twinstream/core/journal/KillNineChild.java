@@ -5,8 +5,10 @@ import dev.twinstream.core.EventType;
 import dev.twinstream.core.FsyncPolicy;
 import dev.twinstream.core.Journal;
 import dev.twinstream.core.OverflowPolicy;
+import dev.twinstream.core.RetryPolicy;
 import dev.twinstream.core.SinkOptions;
 import dev.twinstream.core.spi.BatchResult;
+import dev.twinstream.core.spi.RecordResult;
 import dev.twinstream.core.spi.Sink;
 import dev.twinstream.core.spi.SinkBatch;
 import dev.twinstream.core.spi.SinkLimits;
@@ -17,11 +19,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * The process {@link KillNineTest} kills: tracks events into a disk journal (ALWAYS) with two fake
- * sinks and reports on stdout, one line each: {@code D <eventId>} once {@code trackDurable}
- * returned, and {@code S <sink> <eventId>} when a sink accepted an event (printed inside
- * {@code send}, before the tracker can commit or checkpoint it). Arguments: journal directory,
- * {@code run} (track until killed) or {@code drain} (deliver the backlog, then exit).
+ * The process {@link KillNineTest} kills: {@value #PRODUCERS} threads track events into a disk
+ * journal (ALWAYS) with two fake sinks, of which {@code b} fails {@value #FAILING_PERCENT} % of its
+ * records retryably, and it reports on stdout, one line each: {@code D <eventId>} once
+ * {@code trackDurable} returned, and {@code S <sink> <eventId>} when a sink accepted an event
+ * (printed inside {@code send}, before the tracker can commit or checkpoint it). Arguments: journal
+ * directory, {@code run} (track until killed) or {@code drain} (deliver the backlog, then exit).
  */
 public final class KillNineChild {
     /** The event. */
@@ -38,17 +41,26 @@ public final class KillNineChild {
         }
     }
 
+    static final int PRODUCERS = 4;
+    static final int FAILING_PERCENT = 30;
+    /** Per sink: calls in flight × records per call, the most records read and not yet final. */
+    static final int MAX_IN_FLIGHT = 2;
+    static final int MAX_BATCH_RECORDS = 100;
+    static final int IN_FLIGHT_WINDOW = MAX_IN_FLIGHT * MAX_BATCH_RECORDS;
+
     private KillNineChild() {}
 
     /** Entry point. */
     public static void main(String[] args) throws Exception {
         PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, "UTF-8");
         boolean drain = args[1].equals("drain");
-        SinkOptions options = SinkOptions.defaults().linger(Duration.ofMillis(2));
+        SinkOptions options = SinkOptions.defaults().linger(Duration.ofMillis(2)).maxInFlightRequests(MAX_IN_FLIGHT)
+                .maxBatchRecords(MAX_BATCH_RECORDS)
+                .retry(RetryPolicy.defaults().baseDelay(Duration.ofMillis(5)).maxDelay(Duration.ofMillis(50)));
         try (EventTracker tracker = EventTracker.builder()
                 .register(EventType.builder(Ping.class, "ping").build())
-                .sink("a", new PrintingSink("a", out), options)
-                .sink("b", new PrintingSink("b", out), options)
+                .sink("a", new PrintingSink("a", out, 0), options)
+                .sink("b", new PrintingSink("b", out, FAILING_PERCENT), options)
                 .journal(Journal.disk(Paths.get(args[0])).fsync(FsyncPolicy.always())
                         .overflow(OverflowPolicy.block(Duration.ofSeconds(30))))
                 .closeTimeout(Duration.ofSeconds(30))
@@ -65,24 +77,37 @@ public final class KillNineChild {
                 out.println("READY");
                 out.flush();
             }
-            for (int n = 0; ; n++) {
-                String id = tracker.trackDurable(new Ping(n));
-                synchronized (out) {
-                    out.println("D " + id);
-                    out.flush();
-                }
+            java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+            Thread[] producers = new Thread[PRODUCERS];
+            for (int p = 0; p < PRODUCERS; p++) {
+                producers[p] = new Thread(() -> {
+                    while (true) {
+                        String id = tracker.trackDurable(new Ping(next.getAndIncrement()));
+                        synchronized (out) {
+                            out.println("D " + id);
+                            out.flush();
+                        }
+                    }
+                }, "producer-" + p);
+                producers[p].start();
+            }
+            for (Thread t : producers) {
+                t.join(); // until the parent kills the process
             }
         }
     }
 
-    /** Accepts everything, after printing it. */
+    /** Accepts records, printing each accepted one; fails {@code failingPercent} % of them retryably. */
     private static final class PrintingSink implements Sink {
         private final String name;
         private final PrintStream out;
+        private final int failingPercent;
+        private final java.util.Random random = new java.util.Random();
 
-        PrintingSink(String name, PrintStream out) {
+        PrintingSink(String name, PrintStream out, int failingPercent) {
             this.name = name;
             this.out = out;
+            this.failingPercent = failingPercent;
         }
 
         @Override
@@ -92,13 +117,19 @@ public final class KillNineChild {
 
         @Override
         public CompletionStage<BatchResult> send(SinkBatch batch) {
+            java.util.List<RecordResult> results = new java.util.ArrayList<>(batch.size());
             synchronized (out) {
                 for (int i = 0; i < batch.size(); i++) {
-                    out.println("S " + name + " " + batch.eventId(i));
+                    if (random.nextInt(100) < failingPercent) {
+                        results.add(RecordResult.retryable("Throttled", "injected"));
+                    } else {
+                        results.add(RecordResult.ok());
+                        out.println("S " + name + " " + batch.eventId(i));
+                    }
                 }
                 out.flush();
             }
-            return CompletableFuture.completedFuture(BatchResult.allOk(batch.size()));
+            return CompletableFuture.completedFuture(BatchResult.of(results));
         }
     }
 }

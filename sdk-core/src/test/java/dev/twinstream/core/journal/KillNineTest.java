@@ -28,13 +28,18 @@ import org.junit.jupiter.api.io.TempDir;
  * acknowledgements, restarts it on the same journal, and finally lets it drain. No event the child
  * reported durable may be lost by either sink. Duplicates must stay within the in-flight window: a
  * sink receives an event again only if no run since it last received it lived long enough to
- * checkpoint ({@value #CHECKPOINTED_AFTER_MILLIS} ms, ten checkpoint intervals). Duplicates carry the
- * same eventId by construction: the ids compared are the ones the sinks received. The seed is printed on failure and the journal copied to
- * {@code target/kill-nine-journal}.
+ * checkpoint ({@value #CHECKPOINTED_AFTER_MILLIS} ms), and each crash re-delivers to a sink at most
+ * its in-flight window ({@link KillNineChild#IN_FLIGHT_WINDOW} records: those read and not yet final,
+ * which hold the commit position back) plus what it received in the last
+ * {@value #CHECKPOINT_LAG_MILLIS} ms before the kill (the checkpoint is rewritten every 10 ms; the
+ * rest is fsync and pipe latency). Duplicates carry the same eventId by construction: the ids
+ * compared are the ones the sinks received. The seed is printed on failure and the journal copied
+ * to {@code target/kill-nine-journal}.
  */
 class KillNineTest {
     private static final int CYCLES = 50;
     private static final long CHECKPOINTED_AFTER_MILLIS = 1000;
+    private static final long CHECKPOINT_LAG_MILLIS = 50;
     private static final long SEED = Long.getLong("twinstream.kill.seed", System.nanoTime());
 
     @TempDir
@@ -48,6 +53,10 @@ class KillNineTest {
         Map<String, Map<String, Integer>> lastCycle = new HashMap<>(); // sink -> id -> cycle last received
         long[] livedMillis = new long[CYCLES + 1];
         long duplicates = 0;
+        // Per sink and cycle: when the parent read each delivery, and the kill time of each cycle.
+        Map<String, List<List<Long>>> receivedAt = new HashMap<>();
+        long[] killedAtNanos = new long[CYCLES + 1];
+        int[][] crashDuplicates = new int[2][CYCLES + 1]; // sink a/b, by the cycle that re-delivered
         List<String> problems = new ArrayList<>();
         try {
             for (int cycle = 0; cycle <= CYCLES; cycle++) {
@@ -62,7 +71,8 @@ class KillNineTest {
                         if (line.startsWith("D ")) {
                             durable.add(line.substring(2));
                             if (!drain && ++acks == killAfter) {
-                                livedMillis[cycle] = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - ready);
+                                killedAtNanos[cycle] = System.nanoTime();
+                                livedMillis[cycle] = TimeUnit.NANOSECONDS.toMillis(killedAtNanos[cycle] - ready);
                                 child.toHandle().destroyForcibly(); // SIGKILL; keep reading what it wrote before dying
                             }
                         } else if (line.startsWith("READY")) {
@@ -70,11 +80,19 @@ class KillNineTest {
                         } else if (line.startsWith("S ")) {
                             String[] parts = line.split(" ");
                             Map<String, Integer> seen = lastCycle.computeIfAbsent(parts[1], k -> new HashMap<>());
+                            List<List<Long>> times = receivedAt.computeIfAbsent(parts[1], k -> new ArrayList<>());
+                            while (times.size() <= cycle) {
+                                times.add(new ArrayList<>());
+                            }
+                            times.get(cycle).add(System.nanoTime());
                             Integer before = seen.put(parts[2], cycle);
                             if (before == null) {
                                 continue;
                             }
                             duplicates++;
+                            if (before == cycle - 1) {
+                                crashDuplicates[parts[1].equals("a") ? 0 : 1][cycle]++;
+                            }
                             for (int c = before + 1; c < cycle; c++) {
                                 if (livedMillis[c] > CHECKPOINTED_AFTER_MILLIS) {
                                     problems.add("sink " + parts[1] + " got " + parts[2] + " again in cycle " + cycle
@@ -102,6 +120,35 @@ class KillNineTest {
                     }
                 }
             }
+            int maxPerCrash = 0;
+            for (int sink = 0; sink < 2; sink++) {
+                List<List<Long>> times = receivedAt.getOrDefault(sink == 0 ? "a" : "b", List.of());
+                for (int cycle = 1; cycle <= CYCLES; cycle++) {
+                    int lastMoments = 0;
+                    if (cycle - 1 < times.size()) {
+                        for (long t : times.get(cycle - 1)) {
+                            if (t >= killedAtNanos[cycle - 1] - TimeUnit.MILLISECONDS.toNanos(CHECKPOINT_LAG_MILLIS)) {
+                                lastMoments++;
+                            }
+                        }
+                    }
+                    int bound = KillNineChild.IN_FLIGHT_WINDOW + lastMoments;
+                    int got = crashDuplicates[sink][cycle];
+                    maxPerCrash = Math.max(maxPerCrash, got);
+                    if (got > bound) {
+                        problems.add("sink " + (sink == 0 ? "a" : "b") + ": the kill ending cycle " + (cycle - 1) + " re-delivered "
+                                + got + " events, over the bound of " + bound + " (in-flight window "
+                                + KillNineChild.IN_FLIGHT_WINDOW + " + " + lastMoments + " received in its last "
+                                + CHECKPOINT_LAG_MILLIS + " ms)");
+                    }
+                }
+            }
+            System.out.printf("KillNineTest seed %d: %d kills, %d durable events, %d duplicate deliveries; per kill: sink a "
+                            + "(never fails) %.1f, sink b (fails %d %% retryably) %.1f, at most %d; bound: in-flight window %d + "
+                            + "the last %d ms of deliveries%n", SEED, CYCLES, durable.size(), duplicates,
+                    java.util.Arrays.stream(crashDuplicates[0]).sum() / (double) CYCLES, KillNineChild.FAILING_PERCENT,
+                    java.util.Arrays.stream(crashDuplicates[1]).sum() / (double) CYCLES, maxPerCrash,
+                    KillNineChild.IN_FLIGHT_WINDOW, CHECKPOINT_LAG_MILLIS);
             assertThat(durable).as("durable acknowledgements (seed %d)", SEED).hasSizeGreaterThan(CYCLES);
             assertThat(problems).as("seed %d: %d durable events, %d duplicates over %d kills", SEED, durable.size(),
                     duplicates, CYCLES).isEmpty();
