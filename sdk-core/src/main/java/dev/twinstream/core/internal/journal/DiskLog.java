@@ -719,7 +719,10 @@ public final class DiskLog implements EventLog {
     synchronized long[] checkpointPositions() {
         long[] positions = new long[sinks.length];
         for (int s = 0; s < sinks.length; s++) {
-            positions[s] = sinks[s].commitSeq;
+            SinkCursor st = sinks[s];
+            // A sink with nothing unread and nothing in flight is past everything, committed or not:
+            // a sink no record goes to must not keep every segment alive.
+            positions[s] = st.unreadCount == 0 && st.readSize == 0 && !st.cold ? tail : st.commitSeq;
         }
         return positions;
     }
