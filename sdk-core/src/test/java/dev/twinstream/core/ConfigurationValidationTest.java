@@ -116,6 +116,30 @@ class ConfigurationValidationTest {
     }
 
     @Test
+    void theMemoryWindowIsADiskJournalSettingAndADiskJournalRefusesDropOldest(@TempDir Path dir) {
+        assertThatThrownBy(() -> EventTracker.builder()
+                .register(EventType.builder(PageView.class, "page_view").build())
+                .sink("s", new CollectingSink())
+                .journal(Journal.disk(dir.resolve("j")).memoryBytes(1024).overflow(OverflowPolicy.dropOldest()))
+                .build())
+                .isInstanceOf(ConfigurationException.class)
+                .satisfies(e -> assertThat(((ConfigurationException) e).violations()).containsExactly(
+                        "journal.memoryBytes must be between 65536 and 1073741824 but was 1024",
+                        "journal.overflow: a disk journal supports block(timeout) and dropNewest() but was given "
+                                + OverflowPolicy.dropOldest() + ", which would delete events already written to disk "
+                                + "(and perhaps confirmed durable)"));
+        assertThatThrownBy(() -> EventTracker.builder()
+                .register(EventType.builder(PageView.class, "page_view").build())
+                .sink("s", new CollectingSink())
+                .journal(Journal.memory().memoryBytes(1L << 20))
+                .build())
+                .isInstanceOf(ConfigurationException.class)
+                .satisfies(e -> assertThat(((ConfigurationException) e).violations()).containsExactly(
+                        "journal.memoryBytes: only a disk journal has a memory window (a memory journal keeps every "
+                                + "event in memory, bounded by maxBytes) but a memory journal was given 1048576"));
+    }
+
+    @Test
     void aJournalDirectoryThatIsARegularFileIsReportedAsNotADirectory(@TempDir Path dir) throws IOException {
         Path file = Files.createFile(dir.resolve("not-a-dir"));
         assertThatThrownBy(() -> EventTracker.builder()
