@@ -7,7 +7,6 @@ import java.io.Closeable;
 import java.io.File;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -103,7 +102,7 @@ public final class DeadLetterFile implements Closeable {
     /** Live dead letters whose ADD is not forced yet. */
     private int unpersisted;
     /** Frames appended since the last successful commit. */
-    private final Out pending = new Out(256);
+    private final JournalFormat.Bytes pending = new JournalFormat.Bytes(256);
     /** The file cannot be trusted to hold what was committed: the next commit rewrites it from {@link #live}. */
     private boolean rewriteNeeded;
     private @Nullable JournalFile file;
@@ -227,7 +226,7 @@ public final class DeadLetterFile implements Closeable {
             return;
         }
         List<long[]> ranges = ranges(Arrays.copyOf(sorted, removed));
-        Out out = pending;
+        JournalFormat.Bytes out = pending;
         int start = out.len;
         out.putInt(0);
         out.putInt(0);
@@ -366,7 +365,7 @@ public final class DeadLetterFile implements Closeable {
      * rename, directory sync. Until the sync succeeds the next commit rewrites again.
      */
     private void rewrite() throws IOException {
-        Out out = new Out((int) Math.min(Integer.MAX_VALUE - 8, HEADER_BYTES + liveFrameBytes));
+        JournalFormat.Bytes out = new JournalFormat.Bytes((int) Math.min(Integer.MAX_VALUE - 8, HEADER_BYTES + liveFrameBytes));
         header(out);
         for (Map.Entry<Long, Live> e : live.entrySet()) {
             encodeAdd(out, e.getKey(), e.getValue().letter);
@@ -460,7 +459,7 @@ public final class DeadLetterFile implements Closeable {
         file = f;
         byte[] b = readAll(f);
         if (b.length < HEADER_BYTES) {
-            Out header = new Out(HEADER_BYTES);
+            JournalFormat.Bytes header = new JournalFormat.Bytes(HEADER_BYTES);
             header(header);
             if (!Arrays.equals(b, Arrays.copyOf(header.buf, b.length))) {
                 throw notOurs(b);
@@ -477,7 +476,7 @@ public final class DeadLetterFile implements Closeable {
             fileBytes = HEADER_BYTES;
             return;
         }
-        if (getInt(b, 0) != MAGIC) {
+        if (JournalFormat.getInt(b, 0) != MAGIC) {
             throw notOurs(b);
         }
         int version = (b[4] & 0xFF) << 8 | (b[5] & 0xFF);
@@ -577,7 +576,7 @@ public final class DeadLetterFile implements Closeable {
         if (end - pos < FRAME_PREFIX_BYTES + MIN_BODY_BYTES) {
             return -1;
         }
-        int bodyLength = getInt(b, pos);
+        int bodyLength = JournalFormat.getInt(b, pos);
         if (bodyLength < MIN_BODY_BYTES || bodyLength > MAX_BODY_BYTES || bodyLength > end - pos - FRAME_PREFIX_BYTES) {
             return -1;
         }
@@ -588,10 +587,10 @@ public final class DeadLetterFile implements Closeable {
         }
         crc.reset();
         crc.update(b, body, bodyLength);
-        if ((int) crc.getValue() != getInt(b, pos + 4)) {
+        if ((int) crc.getValue() != JournalFormat.getInt(b, pos + 4)) {
             return -1;
         }
-        In in = new In(b, body + 1, body + bodyLength);
+        JournalFormat.Reader in = new JournalFormat.Reader(b, body + 1, body + bodyLength);
         try {
             if (type == ADD) {
                 long id = in.getLong();
@@ -651,12 +650,12 @@ public final class DeadLetterFile implements Closeable {
 
     // ----------------------------------------------------------------------------------- encoding
 
-    private static void header(Out out) {
+    private static void header(JournalFormat.Bytes out) {
         out.putInt(MAGIC);
-        out.putShort(VERSION);
+        out.putShort((short) VERSION);
     }
 
-    private void encodeAdd(Out out, long id, DeadLetter dl) {
+    private void encodeAdd(JournalFormat.Bytes out, long id, DeadLetter dl) {
         int start = out.len;
         out.putInt(0); // body length, patched by seal
         out.putInt(0); // CRC, patched by seal
@@ -677,7 +676,7 @@ public final class DeadLetterFile implements Closeable {
         seal(out, start, body);
     }
 
-    private void seal(Out out, int start, int body) {
+    private void seal(JournalFormat.Bytes out, int start, int body) {
         int bodyLength = out.len - body;
         crc.reset();
         crc.update(out.buf, body, bodyLength);
@@ -685,7 +684,7 @@ public final class DeadLetterFile implements Closeable {
         out.patchInt(start + 4, (int) crc.getValue());
     }
 
-    private static @Nullable DeadLetter decodeAdd(In in) {
+    private static @Nullable DeadLetter decodeAdd(JournalFormat.Reader in) {
         long occurredAtMillis = in.getLong();
         DeadLetter.Reason reason = reason(in.getByte());
         int attempts = in.getInt();
@@ -797,128 +796,6 @@ public final class DeadLetterFile implements Closeable {
             } else {
                 LOG.debug("Twinstream dead-letter file: close failed", e);
             }
-        }
-    }
-
-    static int getInt(byte[] b, int p) {
-        return (b[p] & 0xFF) << 24 | (b[p + 1] & 0xFF) << 16 | (b[p + 2] & 0xFF) << 8 | (b[p + 3] & 0xFF);
-    }
-
-    /** A growable big-endian byte buffer. */
-    private static final class Out {
-        byte[] buf;
-        int len;
-
-        Out(int capacity) {
-            buf = new byte[Math.max(16, capacity)];
-        }
-
-        void reset() {
-            len = 0;
-            if (buf.length > 64 * 1024) {
-                buf = new byte[256]; // do not keep a rewrite-sized buffer for ever
-            }
-        }
-
-        private void ensure(int more) {
-            if (len + more > buf.length) {
-                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + more));
-            }
-        }
-
-        void putByte(int v) {
-            ensure(1);
-            buf[len++] = (byte) v;
-        }
-
-        void putShort(int v) {
-            ensure(2);
-            buf[len++] = (byte) (v >>> 8);
-            buf[len++] = (byte) v;
-        }
-
-        void putInt(int v) {
-            ensure(4);
-            patchInt(len, v);
-            len += 4;
-        }
-
-        void patchInt(int at, int v) {
-            buf[at] = (byte) (v >>> 24);
-            buf[at + 1] = (byte) (v >>> 16);
-            buf[at + 2] = (byte) (v >>> 8);
-            buf[at + 3] = (byte) v;
-        }
-
-        void putLong(long v) {
-            putInt((int) (v >>> 32));
-            putInt((int) v);
-        }
-
-        void putBytes(byte @Nullable [] b) {
-            if (b == null) {
-                putInt(-1);
-                return;
-            }
-            putInt(b.length);
-            ensure(b.length);
-            System.arraycopy(b, 0, buf, len, b.length);
-            len += b.length;
-        }
-
-        void putString(@Nullable String s) {
-            putBytes(s == null ? null : s.getBytes(StandardCharsets.UTF_8));
-        }
-    }
-
-    /** Bounds-checked big-endian reads; IndexOutOfBoundsException past {@code end}. */
-    private static final class In {
-        final byte[] b;
-        final int end;
-        int pos;
-
-        In(byte[] b, int pos, int end) {
-            this.b = b;
-            this.pos = pos;
-            this.end = end;
-        }
-
-        private void need(int n) {
-            if (n < 0 || n > end - pos) {
-                throw new IndexOutOfBoundsException();
-            }
-        }
-
-        int getByte() {
-            need(1);
-            return b[pos++];
-        }
-
-        int getInt() {
-            need(4);
-            int v = DeadLetterFile.getInt(b, pos);
-            pos += 4;
-            return v;
-        }
-
-        long getLong() {
-            return (long) getInt() << 32 | (getInt() & 0xFFFFFFFFL);
-        }
-
-        byte @Nullable [] getBytes() {
-            int n = getInt();
-            if (n == -1) {
-                return null;
-            }
-            need(n);
-            byte[] out = Arrays.copyOfRange(b, pos, pos + n);
-            pos += n;
-            return out;
-        }
-
-        @Nullable String getString() {
-            byte[] s = getBytes();
-            return s == null ? null : new String(s, StandardCharsets.UTF_8);
         }
     }
 }

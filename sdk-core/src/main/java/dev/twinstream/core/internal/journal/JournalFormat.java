@@ -614,10 +614,18 @@ final class JournalFormat {
         byte[] toArray() {
             return java.util.Arrays.copyOf(buf, len);
         }
+
+        /** Empties the buffer, giving back the memory of a large one. */
+        void reset() {
+            len = 0;
+            if (buf.length > 64 * 1024) {
+                buf = new byte[256];
+            }
+        }
     }
 
     /** Bounds-checked big-endian reads; throws IndexOutOfBoundsException past {@code end}. */
-    private static final class Reader {
+    static final class Reader {
         final byte[] b;
         final int end;
         int pos;
