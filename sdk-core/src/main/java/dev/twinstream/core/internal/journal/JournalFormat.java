@@ -676,9 +676,16 @@ final class JournalFormat {
             return out;
         }
 
+        /** Decodes straight from the buffer: no intermediate copy of the bytes. */
         @Nullable String getString() {
-            byte[] s = getBytes();
-            return s == null ? null : new String(s, StandardCharsets.UTF_8);
+            int n = getInt();
+            if (n == -1) {
+                return null;
+            }
+            need(n);
+            String s = new String(b, pos, n, StandardCharsets.UTF_8);
+            pos += n;
+            return s;
         }
     }
 }

@@ -1,0 +1,67 @@
+package dev.twinstream.core.journal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A long outage on a small heap, in child JVMs ({@link SmallHeapOutageChild}): memory must not
+ * depend on the backlog. Before journal v2, a 256 MiB heap ran out of memory at 408,053 events and
+ * the restart's {@code build()} threw {@code OutOfMemoryError} as well.
+ *
+ * <ol>
+ *   <li>{@code -Xmx96m}: 4,000,000 events (over 1 GiB of journal) with the only sink down, then the
+ *       sink up: every event delivered exactly once, live heap ≤ window + 32 MiB throughout.
+ *   <li>{@code -Xmx96m}: the same backlog again, left pending at close.
+ *   <li>{@code -Xmx64m}: the journal reopened and drained, exactly once, within the same bound.
+ * </ol>
+ */
+class SmallHeapOutageTest {
+    private static final int EVENTS = 4_000_000;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aGibibyteBacklogNeitherExhaustsA96MiBHeapNorKeepsA64MiBHeapFromRestarting() throws Exception {
+        Map<String, String> outage = run("96m", dir.resolve("outage"), "outage");
+        assertThat(Long.parseLong(outage.get("journalBytes"))).as("backlog on disk").isGreaterThan(1L << 30);
+
+        run("96m", dir.resolve("restart"), "fill");
+        Map<String, String> drain = run("64m", dir.resolve("restart"), "drain");
+        assertThat(Long.parseLong(drain.get("buildMillis"))).as("build() on the backlog").isLessThan(10_000);
+    }
+
+    private static Map<String, String> run(String heap, Path journal, String mode) throws IOException, InterruptedException {
+        String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx" + heap, "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError",
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", System.getProperty("java.class.path"),
+                SmallHeapOutageChild.class.getName(), journal.toString(), mode, Integer.toString(EVENTS));
+        pb.redirectErrorStream(true);
+        long t0 = System.nanoTime();
+        Process child = pb.start();
+        String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(child.waitFor(5, TimeUnit.MINUTES)).as("child finished").isTrue();
+        System.out.printf("SmallHeapOutageTest %s -Xmx%s, %d s:%n%s", mode, heap,
+                TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0), output);
+        assertThat(child.exitValue()).as("%s -Xmx%s exit code; output:%n%s", mode, heap, output).isZero();
+        Map<String, String> values = new HashMap<>();
+        for (String line : output.split("\n")) {
+            int eq = line.indexOf('=');
+            if (eq > 0 && !line.contains(" ")) {
+                values.put(line.substring(0, eq), line.substring(eq + 1).trim());
+            }
+        }
+        assertThat(Long.parseLong(values.get("maxLiveHeapBytes"))).as("live heap, %s -Xmx%s", mode, heap)
+                .isLessThanOrEqualTo(SmallHeapOutageChild.WINDOW_BYTES + SmallHeapOutageChild.SLACK_BYTES);
+        return values;
+    }
+}
