@@ -39,6 +39,8 @@ final class FaultyStorage implements JournalStorage {
     private boolean locked;
 
     private long writeBudget = Long.MAX_VALUE;
+    /** The most bytes all files together may hold: a real disk's size. Deleting and truncating free space. */
+    private long capacityBytes = Long.MAX_VALUE;
     private boolean diskFull;
     private int failForces;
     private boolean shortWrites;
@@ -60,6 +62,20 @@ final class FaultyStorage implements JournalStorage {
         if (!full) {
             writeBudget = Long.MAX_VALUE;
         }
+    }
+
+    /** From now on the files together may hold at most {@code bytes}; writes that would grow beyond fail with ENOSPC. */
+    synchronized void capacityBytes(long bytes) {
+        capacityBytes = bytes;
+    }
+
+    /** Bytes all files hold. */
+    synchronized long usedBytes() {
+        long used = 0;
+        for (Node n : files.values()) {
+            used += n.data.length;
+        }
+        return used;
     }
 
     synchronized void failNextForces(int n) {
@@ -236,6 +252,12 @@ final class FaultyStorage implements JournalStorage {
                     fail = true;
                 }
                 Node node = node();
+                long room = capacityBytes == Long.MAX_VALUE ? Long.MAX_VALUE : capacityBytes - usedBytes();
+                long growth = position + n - node.data.length;
+                if (growth > room) {
+                    n = (int) Math.max(0, node.data.length + room - position); // what fits, then ENOSPC
+                    fail = true;
+                }
                 int end = (int) position + n;
                 if (end > node.data.length) {
                     node.data = Arrays.copyOf(node.data, end);
