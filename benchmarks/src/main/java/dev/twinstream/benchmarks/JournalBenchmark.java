@@ -140,6 +140,7 @@ public final class JournalBenchmark {
                 .register(EventType.builder(PageView.class, "page_view").partitionKey(PageView::userId).build())
                 .sink("s", sink)
                 .journal(Journal.disk(journal).maxBytes(1L << 30).segmentBytes(64L * 1024 * 1024)
+                        .memoryBytes(Long.getLong("window", Journal.DEFAULT_MEMORY_BYTES))
                         .overflow(OverflowPolicy.block(Duration.ofMinutes(1)))
                         .fsync(FsyncPolicy.always()))
                 .closeTimeout(Duration.ofSeconds(30))

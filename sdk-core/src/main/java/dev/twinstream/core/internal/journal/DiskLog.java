@@ -68,6 +68,14 @@ public final class DiskLog implements EventLog {
     private LogRecord[] hot = new LogRecord[INITIAL_RING];
     private SegmentInfo[] hotSegment = new SegmentInfo[INITIAL_RING];
     private long[] hotOffset = new long[INITIAL_RING];
+    /**
+     * Parallel to the window, {@link #metaStride} ints per slot: sink mask, window cost, whether the
+     * record has a receipt, and its payload size per sink. What reads, commits and evictions need,
+     * so under the monitor they walk this array instead of loading records another core just wrote
+     * (the memory log's layout, for the same reason: see {@code MemoryLog}).
+     */
+    private int[] hotMeta;
+    private final int metaStride;
     private long hotStart;
     private long tail;
     private long hotBytes;
@@ -200,6 +208,8 @@ public final class DiskLog implements EventLog {
         }
         this.sinks = new SinkCursor[sinkNames.length];
         this.readers = new ColdReader[sinkNames.length];
+        this.metaStride = META_PAYLOAD + sinkNames.length;
+        this.hotMeta = new int[INITIAL_RING * metaStride];
         long nowNanos = clock.nanoTime();
         long nowMillis = clock.epochMillis();
         for (int s = 0; s < sinks.length; s++) {
@@ -418,6 +428,12 @@ public final class DiskLog implements EventLog {
         return layout.length + trailer;
     }
 
+    /** Offsets within a window slot's {@link #hotMeta}. */
+    private static final int META_MASK = 0;
+    private static final int META_COST = 1;
+    private static final int META_RECEIPT = 2;
+    private static final int META_PAYLOAD = 3;
+
     /** What {@link #store} asks of the dispatcher. */
     private static final int NO_WAKE = 0;
     private static final int WAKE_FIRST_RECORD = 1;
@@ -450,13 +466,19 @@ public final class DiskLog implements EventLog {
         hot[i] = record;
         hotSegment[i] = framing;
         hotOffset[i] = offset;
-        hotBytes += record.sizeBytes + (long) RECORD_OVERHEAD_BYTES;
+        int cost = record.sizeBytes + RECORD_OVERHEAD_BYTES;
+        hotBytes += cost;
+        int m = i * metaStride;
+        hotMeta[m + META_MASK] = record.sinkMask;
+        hotMeta[m + META_COST] = cost;
+        hotMeta[m + META_RECEIPT] = record.receipt != null ? 1 : 0;
         tail++;
         int wake = NO_WAKE;
         for (int s = 0; s < sinks.length; s++) {
             if (record.goesTo(s)) {
                 SinkCursor st = sinks[s];
                 int payload = record.payloads[st.formatSlot].length;
+                hotMeta[m + META_PAYLOAD + s] = payload;
                 st.storedRecords++;
                 st.storedBytes += payload;
                 int count = ++st.unreadCount;
@@ -479,12 +501,15 @@ public final class DiskLog implements EventLog {
     private void evictHot() {
         long seq = hotStart;
         int i = index(seq);
-        LogRecord r = hot[i];
+        int m = i * metaStride;
+        int mask = hotMeta[m + META_MASK];
         boolean readAgain = false;
         for (int s = 0; s < sinks.length; s++) {
             SinkCursor st = sinks[s];
+            boolean forSink = (mask & (1 << s)) != 0;
             if (!st.cold && st.readSeq == seq) {
-                if (r.goesTo(s)) {
+                if (forSink) {
+                    LogRecord r = hot[i];
                     st.cold = true;
                     st.restartSegment = hotSegment[i];
                     st.restartOffset = hotOffset[i];
@@ -494,9 +519,10 @@ public final class DiskLog implements EventLog {
                     st.readSeq++;
                 }
             }
-            readAgain |= r.goesTo(s) && st.cold && st.readSeq <= seq;
+            readAgain |= forSink && st.cold && st.readSeq <= seq;
         }
-        if (r.receipt != null && readAgain) {
+        if (hotMeta[m + META_RECEIPT] != 0 && readAgain) {
+            LogRecord r = hot[i];
             LogRecord stub = new LogRecord(r.eventId, r.eventType, r.partitionKey, r.routingKey, r.occurredAtMillis,
                     r.acceptedNanos, new byte[0][], r.sinkMask, r.receipt);
             stub.seq = seq;
@@ -505,7 +531,7 @@ public final class DiskLog implements EventLog {
         }
         hot[i] = null;
         hotSegment[i] = null;
-        hotBytes -= r.sizeBytes + (long) RECORD_OVERHEAD_BYTES;
+        hotBytes -= hotMeta[m + META_COST];
         hotStart++;
     }
 
@@ -604,14 +630,18 @@ public final class DiskLog implements EventLog {
         int n = 0;
         long taken = 0;
         long seq = Math.max(st.readSeq, hotStart);
+        int bit = 1 << sink;
+        int[] meta = hotMeta;
+        int stride = metaStride;
+        int indexMask = hot.length - 1;
         while (n < limit && seq < tail) {
-            LogRecord r = hot[index(seq)];
-            if (r.goesTo(sink)) {
-                int payload = r.payloads[st.formatSlot].length;
+            int i = (int) (seq & indexMask);
+            if ((meta[i * stride + META_MASK] & bit) != 0) {
+                int payload = meta[i * stride + META_PAYLOAD + sink];
                 if (taken + payload > maxBytes) {
                     break;
                 }
-                out.add(r);
+                out.add(hot[i]);
                 st.addRead(seq, payload);
                 n++;
                 taken += payload;
@@ -910,13 +940,16 @@ public final class DiskLog implements EventLog {
         LogRecord[] records = new LogRecord[capacity];
         SegmentInfo[] segs = new SegmentInfo[capacity];
         long[] offsets = new long[capacity];
+        int[] meta = new int[capacity * metaStride];
         for (long seq = hotStart; seq < tail; seq++) {
             int from = index(seq);
             int to = (int) (seq & (capacity - 1));
             records[to] = hot[from];
             segs[to] = hotSegment[from];
             offsets[to] = hotOffset[from];
+            System.arraycopy(hotMeta, from * metaStride, meta, to * metaStride, metaStride);
         }
+        hotMeta = meta;
         hot = records;
         hotSegment = segs;
         hotOffset = offsets;
