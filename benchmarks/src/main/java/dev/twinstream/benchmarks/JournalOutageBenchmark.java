@@ -196,7 +196,7 @@ public final class JournalOutageBenchmark {
         }
     }
 
-    /** Live heap: used right after a full GC, sampled every second. */
+    /** Live heap: the heap pools' usage right after a full GC, sampled every second. */
     private static final class HeapSampler extends Thread {
         volatile long max;
         volatile int samples;
@@ -211,7 +211,12 @@ public final class JournalOutageBenchmark {
         public void run() {
             while (!stopped) {
                 System.gc();
-                long used = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+                long used = 0; // what the heap pools held right after that collection: live, not the garbage since
+                for (java.lang.management.MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+                    if (pool.getType() == java.lang.management.MemoryType.HEAP && pool.getCollectionUsage() != null) {
+                        used += pool.getCollectionUsage().getUsed();
+                    }
+                }
                 max = Math.max(max, used);
                 samples++;
                 try {

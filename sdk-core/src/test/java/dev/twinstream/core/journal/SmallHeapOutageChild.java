@@ -122,10 +122,28 @@ public final class SmallHeapOutageChild {
         return condition;
     }
 
-    /** Heap in use; right after a full collection, what is reachable. */
+    /**
+     * Live heap: what the heap pools held right after the last collection (their collection usage),
+     * so the producers' garbage allocated since does not count. Through reflection because the test
+     * classes are compiled into sdk-core's module, which does not read {@code java.management}; the
+     * child runs on the class path, where it is readable.
+     */
     private static long usedHeap() {
-        Runtime rt = Runtime.getRuntime();
-        return rt.totalMemory() - rt.freeMemory();
+        try {
+            Class<?> factory = Class.forName("java.lang.management.ManagementFactory");
+            Class<?> pool = Class.forName("java.lang.management.MemoryPoolMXBean");
+            Class<?> usage = Class.forName("java.lang.management.MemoryUsage");
+            long used = 0;
+            for (Object bean : (java.util.List<?>) factory.getMethod("getMemoryPoolMXBeans").invoke(null)) {
+                if (((Enum<?>) pool.getMethod("getType").invoke(bean)).name().equals("HEAP")) {
+                    Object after = pool.getMethod("getCollectionUsage").invoke(bean);
+                    used += after == null ? 0 : (long) usage.getMethod("getUsed").invoke(after);
+                }
+            }
+            return used;
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Down until {@link #up}; then accepts, remembering only which event numbers it saw. */

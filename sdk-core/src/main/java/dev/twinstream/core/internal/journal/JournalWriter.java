@@ -39,6 +39,11 @@ final class JournalWriter {
     private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long MIN_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     private static final long MAX_RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /**
+     * A chunk is closed at this size and the next frames start a new one: buffers grow by doubling,
+     * and one large chunk would hold up to twice what it contains until it is forced.
+     */
+    static final int CHUNK_BYTES = 256 * 1024;
 
     private final DiskLog log;
     private final JournalStorage storage;
@@ -126,7 +131,10 @@ final class JournalWriter {
 
     /** Frames the record into the write buffer; under the log's monitor, in sequence order. */
     void frame(LogRecord r) {
-        if (filling == null) {
+        if (filling == null || filling.bytes.len >= CHUNK_BYTES) {
+            if (filling != null) {
+                sealed.add(filling);
+            }
             filling = new Chunk(null, r.seq);
         }
         JournalFormat.writeFrame(filling.bytes, r, appendCrc);
