@@ -104,9 +104,10 @@ public final class Journal {
     }
 
     /**
-     * The same journal with a different capacity, counted in encoded payload bytes of the events
-     * held (for a disk journal the files add a frame header per event and up to one segment of
-     * delivered events not yet deleted).
+     * The same journal with a different capacity. A memory journal counts the encoded payload bytes
+     * of the events it holds. A disk journal counts its segment files: each event's payloads plus
+     * its frame (about 100 bytes of ids, keys and fields), and delivered events until their segment
+     * is deleted (segments are at most a quarter of the capacity).
      *
      * @param maxBytes the capacity, {@link #MIN_MAX_BYTES} to {@link #MAX_MAX_BYTES}
      * @return the same journal with this capacity
@@ -118,9 +119,9 @@ public final class Journal {
     /**
      * The same disk journal with a different memory window: the most bytes of recent events (their
      * payloads plus about 256 bytes each) it also keeps in memory, so sinks that keep up never read
-     * the files. Older events stay on disk only and a sink that falls behind reads them back. Memory
-     * used by the journal is bounded by this window plus the sinks' in-flight batches, whatever the
-     * backlog. {@link #MIN_MEMORY_BYTES} to {@link #MAX_MEMORY_BYTES}; default {@link #DEFAULT_MEMORY_BYTES};
+     * the files. Older events stay on disk only and a sink that falls behind reads them back. The
+     * journal's memory is bounded by about twice this window (the window, plus the framed copies of
+     * its events not yet forced) and the sinks' in-flight batches, whatever the backlog. {@link #MIN_MEMORY_BYTES} to {@link #MAX_MEMORY_BYTES}; default {@link #DEFAULT_MEMORY_BYTES};
      * a memory journal refuses it at {@code build()} (it keeps everything in memory, up to {@link #maxBytes()}).
      *
      * @param memoryBytes the window

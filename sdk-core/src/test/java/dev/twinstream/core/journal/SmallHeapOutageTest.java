@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the restart's {@code build()} threw {@code OutOfMemoryError} as well.
  *
  * <ol>
- *   <li>{@code -Xmx96m}: 4,000,000 events (over 1 GiB of journal) with the only sink down, then the
+ *   <li>{@code -Xmx96m}: 4,000,000 events (over 1 GiB of payloads) with the only sink down, then the
  *       sink up: every event delivered exactly once, live heap ≤ window + 32 MiB throughout.
  *   <li>{@code -Xmx96m}: the same backlog again, left pending at close.
  *   <li>{@code -Xmx64m}: the journal reopened and drained, exactly once, within the same bound.
@@ -33,6 +33,7 @@ class SmallHeapOutageTest {
     @Test
     void aGibibyteBacklogNeitherExhaustsA96MiBHeapNorKeepsA64MiBHeapFromRestarting() throws Exception {
         Map<String, String> outage = run("96m", dir.resolve("outage"), "outage");
+        assertThat(Long.parseLong(outage.get("backlogPayloadBytes"))).as("backlog of payloads").isGreaterThan(1L << 30);
         assertThat(Long.parseLong(outage.get("journalBytes"))).as("backlog on disk").isGreaterThan(1L << 30);
 
         run("96m", dir.resolve("restart"), "fill");

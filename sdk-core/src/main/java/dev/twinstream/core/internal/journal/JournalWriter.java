@@ -537,10 +537,10 @@ final class JournalWriter {
             if (shutDown) {
                 return;
             }
-            if (t == null || !t.isAlive()) {
-                checkpointDirty = true;
-                syncOnce(true);
-            }
+            // Holding the lock, the writer thread cannot be in a cycle: write what is left even if it
+            // has not stopped yet, or events accepted but not yet written would be lost with it.
+            checkpointDirty = true;
+            syncOnce(true);
             release(lock);
         } finally {
             writerLock.unlock();
