@@ -404,11 +404,14 @@ public final class DiskLog implements EventLog {
             }
             long remaining = deadline - clock.nanoTime();
             if (remaining <= 0) {
+                IOException cause = writer.failure(); // the window cannot empty while the writer cannot write
                 throw new BufferFullException(diskFull
                         ? "the disk journal is full (" + diskBytes + " of " + maxBytes + " bytes in segment files) and "
                         + "stayed full for the overflow policy's timeout of " + overflow.timeout()
                         : "the disk journal's memory window (" + memoryBytes + " bytes) holds only records not yet on "
-                        + "disk, and the writer did not catch up within the overflow policy's timeout of " + overflow.timeout());
+                        + "disk, and the writer " + (cause == null ? "did not catch up" : "in " + storage.describe()
+                        + " cannot write (" + cause.getMessage() + ") and did not recover")
+                        + " within the overflow policy's timeout of " + overflow.timeout());
             }
             blockedAppenders++;
             try {
@@ -759,7 +762,8 @@ public final class DiskLog implements EventLog {
 
     /**
      * Forgets the segments, oldest first, that end at or below {@code position} (every sink passed
-     * them, and a durable checkpoint says so); never the one being written or framed.
+     * them; a durable checkpoint says so, unless the disk was too full to write it); never the one
+     * being written or framed.
      *
      * @return the segments whose files the writer now deletes
      */

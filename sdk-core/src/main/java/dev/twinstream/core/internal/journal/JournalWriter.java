@@ -87,6 +87,8 @@ final class JournalWriter {
     private long writeFailures;
     private volatile @Nullable IOException failure;
     private volatile boolean checkpointDirty;
+    /** The last checkpoint write failed: its WARN was logged (writer side). */
+    private boolean checkpointFailing;
 
     // The writer thread.
     private volatile @Nullable Thread thread;
@@ -271,52 +273,94 @@ final class JournalWriter {
         }
     }
 
-    /** Writes the checkpoint if commits moved and it is due, then deletes the segments every sink passed. */
+    /**
+     * Writes the checkpoint if commits moved and it is due, then deletes the segments every sink
+     * passed. If the checkpoint cannot be written (one not yet preallocated, on a full disk), those
+     * segments are deleted all the same and the checkpoint is tried again at once, so the space goes
+     * to it before the retried data: the checkpoint is never what keeps a full journal stuck. Until
+     * a checkpoint lands, a crash only makes sinks re-send more (they start at the oldest segment
+     * left), never lose.
+     */
     private boolean checkpointIfDue(boolean closing, long now) {
         if (!checkpointDirty || !(closing || now - lastCheckpointNanos >= CHECKPOINT_INTERVAL_NANOS)) {
             return true;
         }
         checkpointDirty = false;
         long[] positions = log.checkpointPositions();
-        try {
-            checkpoint.write(positions);
-            lastCheckpointNanos = now;
-        } catch (IOException e) {
-            checkpointDirty = true;
-            LOG.warn("Twinstream journal in {} could not write its checkpoint; will retry", storage.describe(), e);
+        IOException failed = writeCheckpoint(positions);
+        boolean deleted = deletePassedSegments(positions);
+        if (failed != null && deleted) {
+            failed = writeCheckpoint(positions);
+        }
+        if (failed != null) {
+            checkpointFailed(failed, "");
             return false;
         }
+        lastCheckpointNanos = now;
+        return true;
+    }
+
+    /** Writes the checkpoint; returns the failure, or null once written (the first success after failures is logged). */
+    private @Nullable IOException writeCheckpoint(long[] positions) {
+        try {
+            checkpoint.write(positions);
+        } catch (IOException e) {
+            return e;
+        }
+        if (checkpointFailing) {
+            checkpointFailing = false;
+            LOG.info("Twinstream journal in {} writes its checkpoint again", storage.describe());
+        }
+        return null;
+    }
+
+    /** Retried by the writer; one WARN per episode, not one per cycle. */
+    private void checkpointFailed(IOException e, String when) {
+        checkpointDirty = true;
+        if (!checkpointFailing) {
+            checkpointFailing = true;
+            LOG.warn("Twinstream journal in {} could not write its checkpoint{}; will retry", storage.describe(), when, e);
+        }
+    }
+
+    /** Deletes the segments, oldest first, below every sink's position; returns whether any went. */
+    private boolean deletePassedSegments(long[] positions) {
         long min = Long.MAX_VALUE;
         for (long p : positions) {
             min = Math.min(min, p);
         }
+        boolean deleted = false;
         for (SegmentInfo doomed : log.releaseSegmentsBelow(min, activeInfo)) {
             try {
                 storage.delete(doomed.name);
                 directoryDirty = true;
+                deleted = true;
             } catch (IOException e) {
                 LOG.warn("Twinstream journal in {} could not delete {}", storage.describe(), doomed.name, e);
             }
         }
-        return true;
+        return deleted;
     }
 
     /** Writes the checkpoint now, for {@link DiskLog#open}: what recovery found, before anything is appended. */
     void writeCheckpointNow(long[] positions) {
-        try {
-            checkpoint.write(positions);
-        } catch (IOException e) {
-            checkpointDirty = true; // retried by the writer (a full disk must not keep the journal from opening)
-            LOG.warn("Twinstream journal in {} could not write its checkpoint at open; will retry", storage.describe(), e);
+        IOException failed = writeCheckpoint(positions);
+        if (failed != null) {
+            // retried by the writer (a full disk must not keep the journal from opening)
+            checkpointFailed(failed, " at open");
         }
     }
 
     private void write(Chunk c) throws IOException {
         if (c.segment != null) {
-            if (active != null) {
+            SegmentInfo info = c.segment;
+            if (active != null && activeInfo == info) {
+                // This segment again, after its first write failed: nothing of it was forced, it starts over.
+                closeQuietly(active);
+                active = null;
+            } else if (active != null) {
                 seal();
             }
-            SegmentInfo info = c.segment;
             JournalStorage.JournalFile f = storage.open(info.name);
             active = f;
             activeInfo = info;
