@@ -392,6 +392,9 @@ final class JournalWriter {
         }
         info.readableBytes = activeSize;
         info.dataEnd = activeSize;
+        // A sealed segment may already be behind every sink, with no commit left to move: the next
+        // due cycle checkpoints and deletes it all the same.
+        checkpointDirty = true;
         JournalStorage.JournalFile old = active;
         active = null;
         activeInfo = null;

@@ -15,7 +15,10 @@ import java.util.TreeMap;
  * {@link #crash()} (the process died, the OS did not), but {@link #powerLoss()} keeps only bytes
  * covered by a successful {@code force} and only names made durable by {@code syncDirectory}.
  * Faults on command: fail writes after a byte budget or always ("No space left on device"), fail
- * forces, short writes, and a crash at the N-th write/force operation. Thread-safe (one monitor).
+ * forces, short writes, and a crash at the N-th write/force operation. A {@link #capacity} models a
+ * real disk: the files together may not grow beyond it, a write that would is cut short where the
+ * space ends (the next one fails with "No space left on device"), and deleting or truncating a file
+ * gives its bytes back. Thread-safe (one monitor).
  */
 final class FaultyStorage implements JournalStorage {
     static final String ENOSPC = "No space left on device";
@@ -39,8 +42,7 @@ final class FaultyStorage implements JournalStorage {
     private boolean locked;
 
     private long writeBudget = Long.MAX_VALUE;
-    /** The most bytes all files together may hold: a real disk's size. Deleting and truncating free space. */
-    private long capacityBytes = Long.MAX_VALUE;
+    private long capacity = Long.MAX_VALUE;
     private boolean diskFull;
     private int failForces;
     private boolean shortWrites;
@@ -64,18 +66,27 @@ final class FaultyStorage implements JournalStorage {
         }
     }
 
-    /** From now on the files together may hold at most {@code bytes}; writes that would grow beyond fail with ENOSPC. */
-    synchronized void capacityBytes(long bytes) {
-        capacityBytes = bytes;
+    /**
+     * The disk's size: the files' bytes together never exceed it. Unlike the faults, it survives
+     * {@link #crash()} and {@link #powerLoss()} (the disk stays full across a restart); {@code
+     * Long.MAX_VALUE} lifts it.
+     */
+    synchronized void capacity(long bytes) {
+        capacity = bytes;
     }
 
-    /** Bytes all files hold. */
+    /** The bytes all files hold now: what counts against the {@link #capacity}. */
     synchronized long usedBytes() {
         long used = 0;
         for (Node n : files.values()) {
             used += n.data.length;
         }
         return used;
+    }
+
+    /** Bytes a write could still add before the {@link #capacity} is reached. */
+    synchronized long freeBytes() {
+        return capacity == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(0, capacity - usedBytes());
     }
 
     synchronized void failNextForces(int n) {
@@ -252,11 +263,17 @@ final class FaultyStorage implements JournalStorage {
                     fail = true;
                 }
                 Node node = node();
-                long room = capacityBytes == Long.MAX_VALUE ? Long.MAX_VALUE : capacityBytes - usedBytes();
-                long growth = position + n - node.data.length;
-                if (growth > room) {
-                    n = (int) Math.max(0, node.data.length + room - position); // what fits, then ENOSPC
-                    fail = true;
+                long free = freeBytes();
+                if (free != Long.MAX_VALUE) {
+                    // The file may grow by what is free; bytes it already has are overwritten in place.
+                    long room = node.data.length + free - position;
+                    if (room <= 0) {
+                        throw new IOException(ENOSPC);
+                    }
+                    if (n > room) {
+                        n = (int) room; // cut short where the space ends, as write(2) does
+                        fail = false;
+                    }
                 }
                 int end = (int) position + n;
                 if (end > node.data.length) {
