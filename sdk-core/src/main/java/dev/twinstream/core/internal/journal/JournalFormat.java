@@ -350,18 +350,9 @@ final class JournalFormat {
             }
             int version = in.getShort();
             long generation = in.getLong();
-            int count = in.getShort();
-            if (count < 0 || count > 32) {
+            Map<String, Long> positions = readPositions(in);
+            if (positions == null) {
                 return null;
-            }
-            Map<String, Long> positions = new LinkedHashMap<>();
-            for (int i = 0; i < count; i++) {
-                String name = in.getString();
-                long position = in.getLong();
-                if (name == null || position < 0) {
-                    return null;
-                }
-                positions.put(name, position);
             }
             if (getInt(b, end - 4) != crc(b, from, end - from - 4)) {
                 return null;
@@ -375,6 +366,24 @@ final class JournalFormat {
         }
     }
 
+    /** Sink count, then per sink its name and committed position; null if they do not parse. */
+    private static @Nullable Map<String, Long> readPositions(Reader in) {
+        int count = in.getShort();
+        if (count < 0 || count > 32) {
+            return null;
+        }
+        Map<String, Long> positions = new LinkedHashMap<>();
+        for (int i = 0; i < count; i++) {
+            String name = in.getString();
+            long position = in.getLong();
+            if (name == null || position < 0) {
+                return null;
+            }
+            positions.put(name, position);
+        }
+        return positions;
+    }
+
     /** A version 1 checkpoint: exactly one record filling the file. */
     private static @Nullable Checkpoint readCheckpointV1(byte[] b, int size) {
         try {
@@ -382,18 +391,9 @@ final class JournalFormat {
             if (in.getInt() != CHECKPOINT_MAGIC || in.getShort() != 1) {
                 return null;
             }
-            int count = in.getShort();
-            if (count < 0 || count > 32) {
+            Map<String, Long> positions = readPositions(in);
+            if (positions == null) {
                 return null;
-            }
-            Map<String, Long> positions = new LinkedHashMap<>();
-            for (int i = 0; i < count; i++) {
-                String name = in.getString();
-                long position = in.getLong();
-                if (name == null || position < 0) {
-                    return null;
-                }
-                positions.put(name, position);
             }
             int end = in.pos;
             if (in.getInt() != crc(b, 0, end) || in.pos != size) {
