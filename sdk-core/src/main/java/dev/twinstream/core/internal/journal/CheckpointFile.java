@@ -42,7 +42,7 @@ final class CheckpointFile {
                 byte[] slot = JournalFormat.checkpointSlot(next, sinkNames, positions, slotBytes);
                 System.arraycopy(slot, 0, both, 0, slotBytes);
                 System.arraycopy(slot, 0, both, slotBytes, slotBytes);
-                writeFully(f, ByteBuffer.wrap(both), 0);
+                f.writeFully(ByteBuffer.wrap(both), 0);
                 f.truncate(both.length);
                 if (force) {
                     f.force();
@@ -51,19 +51,12 @@ final class CheckpointFile {
                 preallocated = true;
             } else {
                 byte[] slot = JournalFormat.checkpointSlot(next, sinkNames, positions, slotBytes);
-                writeFully(f, ByteBuffer.wrap(slot), (next % 2) * slotBytes);
+                f.writeFully(ByteBuffer.wrap(slot), (next % 2) * slotBytes);
                 if (force) {
                     f.force();
                 }
             }
         }
         generation = next;
-    }
-
-    static void writeFully(JournalStorage.JournalFile f, ByteBuffer src, long position) throws IOException {
-        long p = position;
-        while (src.hasRemaining()) {
-            p += f.write(src, p);
-        }
     }
 }

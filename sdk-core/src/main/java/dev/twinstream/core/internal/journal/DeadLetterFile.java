@@ -1,7 +1,6 @@
 package dev.twinstream.core.internal.journal;
 
 import dev.twinstream.core.DeadLetter;
-import dev.twinstream.core.TrackedEvent;
 import dev.twinstream.core.internal.journal.JournalStorage.JournalFile;
 import java.io.Closeable;
 import java.io.File;
@@ -328,7 +327,7 @@ public final class DeadLetterFile implements Closeable {
 
     private void append(JournalFile f) throws IOException {
         try {
-            writeFully(f, pending.buf, pending.len, fileBytes);
+            f.writeFully(ByteBuffer.wrap(pending.buf, 0, pending.len), fileBytes);
             f.force();
         } catch (IOException e) {
             // A partial frame must not stay in front of the next write: cut back to what was forced.
@@ -373,7 +372,7 @@ public final class DeadLetterFile implements Closeable {
         storage.delete(TEMP);
         JournalFile tmp = storage.open(TEMP);
         try {
-            writeFully(tmp, out.buf, out.len, 0);
+            tmp.writeFully(ByteBuffer.wrap(out.buf, 0, out.len), 0);
             tmp.force();
             tmp.close();
             storage.rename(TEMP, NAME);
@@ -471,7 +470,7 @@ public final class DeadLetterFile implements Closeable {
                         + "it was started again", path, b.length, HEADER_BYTES);
             }
             f.truncate(0);
-            writeFully(f, header.buf, header.len, 0);
+            f.writeFully(ByteBuffer.wrap(header.buf, 0, header.len), 0);
             f.force();
             fileBytes = HEADER_BYTES;
             return;
@@ -700,7 +699,7 @@ public final class DeadLetterFile implements Closeable {
                 || partitionKey == null || payload == null) {
             return null;
         }
-        return new DeadLetter(sink, new Identity(eventId, eventType, partitionKey, routingKey, occurredAtMillis),
+        return new DeadLetter(sink, new LogRecord(eventId, eventType, partitionKey, routingKey, occurredAtMillis, 0, new byte[0][], 0, null),
                 payload, reason, attempts, errorCode, errorMessage);
     }
 
@@ -732,60 +731,8 @@ public final class DeadLetterFile implements Closeable {
     }
 
     /** A loaded dead letter's identity, keys and time, to construct the {@link DeadLetter} from. */
-    private static final class Identity implements TrackedEvent {
-        private final String eventId;
-        private final String eventType;
-        private final String partitionKey;
-        private final @Nullable String routingKey;
-        private final long occurredAtMillis;
-
-        Identity(String eventId, String eventType, String partitionKey, @Nullable String routingKey, long occurredAtMillis) {
-            this.eventId = eventId;
-            this.eventType = eventType;
-            this.partitionKey = partitionKey;
-            this.routingKey = routingKey;
-            this.occurredAtMillis = occurredAtMillis;
-        }
-
-        @Override
-        public String eventId() {
-            return eventId;
-        }
-
-        @Override
-        public String eventType() {
-            return eventType;
-        }
-
-        @Override
-        public String partitionKey() {
-            return partitionKey;
-        }
-
-        @Override
-        public @Nullable String routingKey() {
-            return routingKey;
-        }
-
-        @Override
-        public long occurredAtMillis() {
-            return occurredAtMillis;
-        }
-    }
 
     // ----------------------------------------------------------------------------------- helpers
-
-    private static void writeFully(JournalFile f, byte[] buf, int len, long position) throws IOException {
-        ByteBuffer src = ByteBuffer.wrap(buf, 0, len);
-        long p = position;
-        while (src.hasRemaining()) {
-            int n = f.write(src, p);
-            if (n <= 0) {
-                throw new IOException("the file system accepted no bytes at offset " + p);
-            }
-            p += n;
-        }
-    }
 
     private static void closeQuietly(Closeable c, @Nullable Exception into) {
         try {

@@ -43,6 +43,18 @@ public interface JournalStorage {
         /** Writes some bytes of {@code src} at {@code position}; may write fewer than remain. */
         int write(ByteBuffer src, long position) throws IOException;
 
+        /** Writes all of {@code src} from {@code position}, looping over short writes. */
+        default void writeFully(ByteBuffer src, long position) throws IOException {
+            long p = position;
+            while (src.hasRemaining()) {
+                int n = write(src, p);
+                if (n <= 0) {
+                    throw new IOException("the file system accepted no bytes at offset " + p);
+                }
+                p += n;
+            }
+        }
+
         /** Reads into {@code dst} from {@code position}; -1 at the end. */
         int read(ByteBuffer dst, long position) throws IOException;
 

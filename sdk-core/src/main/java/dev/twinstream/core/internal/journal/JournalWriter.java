@@ -369,10 +369,10 @@ final class JournalWriter {
             f.truncate(0); // a segment re-created after a failure holds only unforced data
             directoryDirty = true;
             byte[] header = JournalFormat.segmentHeader(info.firstSeq, sinkNames, slots);
-            CheckpointFile.writeFully(f, ByteBuffer.wrap(header), 0);
+            f.writeFully(ByteBuffer.wrap(header), 0);
             activeSize = header.length;
         }
-        CheckpointFile.writeFully(active, ByteBuffer.wrap(c.bytes.buf, 0, c.bytes.len), activeSize);
+        active.writeFully(ByteBuffer.wrap(c.bytes.buf, 0, c.bytes.len), activeSize);
         activeSize += c.bytes.len;
     }
 
@@ -386,7 +386,7 @@ final class JournalWriter {
         synchronized (log) {
             trailer = info.trailer(activeSize);
         }
-        CheckpointFile.writeFully(active, ByteBuffer.wrap(trailer), activeSize);
+        active.writeFully(ByteBuffer.wrap(trailer), activeSize);
         if (fsync != FsyncPolicy.Kind.NEVER) {
             active.force();
         }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.twinstream.core.BufferFullException;
 import dev.twinstream.core.Clock;
-import dev.twinstream.core.DropReason;
 import dev.twinstream.core.FsyncPolicy;
 import dev.twinstream.core.OverflowPolicy;
 import java.io.ByteArrayOutputStream;
@@ -39,16 +38,8 @@ class DiskFullTest {
 
     private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
     private final Clock clock = new NanoClock(nanos);
-    private final List<String> drops = new ArrayList<>();
-    private final LogObserver observer = new LogObserver() {
-        @Override
-        public synchronized void dropped(int sink, LogRecord record, DropReason reason) {
-            drops.add(sink + ":" + record.eventId + ":" + reason);
-        }
-
-        @Override
-        public void wake(boolean batchReady) {}
-    };
+    private final DiskLogs.RecordingObserver observer = new DiskLogs.RecordingObserver();
+    private final List<String> drops = observer.drops;
     private final FaultyStorage storage = new FaultyStorage();
 
     private DiskLog.Config config(OverflowPolicy policy) {

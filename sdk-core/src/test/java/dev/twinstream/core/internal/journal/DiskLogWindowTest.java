@@ -3,7 +3,6 @@ package dev.twinstream.core.internal.journal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.twinstream.core.Clock;
-import dev.twinstream.core.DropReason;
 import dev.twinstream.core.FsyncPolicy;
 import dev.twinstream.core.OverflowPolicy;
 import java.time.Duration;
@@ -23,16 +22,8 @@ class DiskLogWindowTest {
     private static final long NS = TimeUnit.SECONDS.toNanos(5);
     private final AtomicLong nanos = new AtomicLong(1_000_000_000_000L);
     private final Clock clock = new NanoClock(nanos);
-    private final List<String> drops = new ArrayList<>();
-    private final LogObserver observer = new LogObserver() {
-        @Override
-        public synchronized void dropped(int sink, LogRecord record, DropReason reason) {
-            drops.add(sink + ":" + record.eventId + ":" + reason);
-        }
-
-        @Override
-        public void wake(boolean batchReady) {}
-    };
+    private final DiskLogs.RecordingObserver observer = new DiskLogs.RecordingObserver();
+    private final List<String> drops = observer.drops;
     private final FaultyStorage storage = new FaultyStorage();
 
     private DiskLog.Config config(OverflowPolicy policy, long maxBytes, long memoryBytes) {

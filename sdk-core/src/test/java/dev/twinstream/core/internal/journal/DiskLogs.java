@@ -40,6 +40,19 @@ final class DiskLogs {
         return new LogRecord(id, "type", "key-" + id, null, 1_700_000_000_000L, 0, new byte[][] {payload}, mask, null);
     }
 
+    /** Records every drop as {@code sink:eventId:reason}, under its own monitor; ignores wake-ups. */
+    static final class RecordingObserver implements LogObserver {
+        final java.util.List<String> drops = new java.util.ArrayList<>();
+
+        @Override
+        public synchronized void dropped(int sink, LogRecord record, dev.twinstream.core.DropReason reason) {
+            drops.add(sink + ":" + record.eventId + ":" + reason);
+        }
+
+        @Override
+        public void wake(boolean batchReady) {}
+    }
+
     /** A log observer that ignores everything. */
     static final LogObserver QUIET = new LogObserver() {
         @Override
