@@ -110,16 +110,7 @@ public final class DiskLog implements EventLog {
     }
 
     /** One sink's position and counters; guarded by the log's monitor. */
-    private static final class SinkCursor {
-        final int formatSlot;
-        final int wakeRecords;
-        final long wakeBytes;
-        long readSeq;
-        long commitSeq;
-        int unreadCount;
-        long unreadBytes;
-        long storedRecords;
-        long storedBytes;
+    private static final class SinkCursor extends SinkTally {
         /** Read and not yet committed: sequence numbers and payload sizes, oldest first (the in-flight window). */
         long[] readSeqs = new long[64];
         int[] readSizes = new int[64];
@@ -136,9 +127,7 @@ public final class DiskLog implements EventLog {
         long coldOldestNanos = Long.MAX_VALUE;
 
         SinkCursor(int formatSlot, int wakeRecords, long wakeBytes, long position) {
-            this.formatSlot = formatSlot;
-            this.wakeRecords = wakeRecords;
-            this.wakeBytes = wakeBytes;
+            super(formatSlot, wakeRecords, wakeBytes);
             this.readSeq = position;
             this.commitSeq = position;
         }
@@ -327,7 +316,7 @@ public final class DiskLog implements EventLog {
             throw new IllegalArgumentException("event " + record.eventId + " takes " + frameLength
                     + " bytes in the journal; the disk journal's limit is " + JournalFormat.MAX_FRAME_BYTES);
         }
-        int wake = NO_WAKE;
+        int wake = SinkTally.NO_WAKE;
         int overQuota = 0;
         boolean appended = true;
         synchronized (this) {
@@ -352,8 +341,8 @@ public final class DiskLog implements EventLog {
         if (!appended && record.sinkMask != 0) {
             reportDrops(record, DropReason.OVERFLOW_DROP_NEWEST, record.sinkMask);
         }
-        if (wake != NO_WAKE) {
-            observer.wake(wake == WAKE_BATCH_READY);
+        if (wake != SinkTally.NO_WAKE) {
+            observer.wake(wake == SinkTally.WAKE_BATCH_READY);
         }
         return appended;
     }
@@ -437,10 +426,6 @@ public final class DiskLog implements EventLog {
     private static final int META_RECEIPT = 2;
     private static final int META_PAYLOAD = 3;
 
-    /** What {@link #store} asks of the dispatcher. */
-    private static final int NO_WAKE = 0;
-    private static final int WAKE_FIRST_RECORD = 1;
-    private static final int WAKE_BATCH_READY = 2;
 
     private int store(LogRecord record, int frameLength) {
         record.seq = tail;
@@ -476,22 +461,13 @@ public final class DiskLog implements EventLog {
         hotMeta[m + META_COST] = cost;
         hotMeta[m + META_RECEIPT] = record.receipt != null ? 1 : 0;
         tail++;
-        int wake = NO_WAKE;
+        int wake = SinkTally.NO_WAKE;
         for (int s = 0; s < sinks.length; s++) {
             if (record.goesTo(s)) {
                 SinkCursor st = sinks[s];
                 int payload = record.payloads[st.formatSlot].length;
                 hotMeta[m + META_PAYLOAD + s] = payload;
-                st.storedRecords++;
-                st.storedBytes += payload;
-                int count = ++st.unreadCount;
-                long before = st.unreadBytes;
-                st.unreadBytes = before + payload;
-                if (count == st.wakeRecords || (before < st.wakeBytes && before + payload >= st.wakeBytes)) {
-                    wake = WAKE_BATCH_READY;
-                } else if (count == 1 && wake == NO_WAKE) {
-                    wake = WAKE_FIRST_RECORD;
-                }
+                wake = st.stored(payload, wake);
             }
         }
         return wake;
@@ -539,11 +515,7 @@ public final class DiskLog implements EventLog {
     }
 
     private void reportDrops(LogRecord record, DropReason reason, int sinksMask) {
-        for (int s = 0; s < sinks.length; s++) {
-            if ((sinksMask & (1 << s)) != 0) {
-                observer.dropped(s, record, reason);
-            }
-        }
+        SinkTally.reportDrops(observer, sinks.length, record, reason, sinksMask);
     }
 
     // ---------------------------------------------------------------------------------- reads
@@ -660,12 +632,7 @@ public final class DiskLog implements EventLog {
     @Override
     public synchronized void peek(int sink, Unread out) {
         SinkCursor st = sinks[sink];
-        out.count = st.unreadCount;
-        out.bytes = st.unreadBytes;
-        out.readPosition = st.readSeq;
-        out.storedRecords = st.storedRecords;
-        out.storedBytes = st.storedBytes;
-        out.oldestNanos = Long.MAX_VALUE;
+        st.fill(out);
         if (st.unreadCount > 0) {
             if (st.cold) {
                 out.oldestNanos = st.coldOldestNanos;

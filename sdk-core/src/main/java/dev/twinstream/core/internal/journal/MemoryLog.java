@@ -85,27 +85,13 @@ public final class MemoryLog implements EventLog {
     private static final int META_SIZE = 1;
     private static final int META_SINK_BYTES = 2;
 
-    /** One sink's cursor, counters and wake thresholds; guarded by the log's monitor. */
-    private static final class SinkState {
-        final int formatSlot;
-        /** The unread count at which the dispatcher is woken (a full batch). */
-        final int wakeRecords;
-        /** The unread bytes at which the dispatcher is woken. */
-        final long wakeBytes;
-        long readSeq;
-        long commitSeq;
-        int unreadCount;
-        long unreadBytes;
-        /** Records and payload bytes ever stored for the sink: see {@link EventLog.Unread#storedRecords}. */
-        long storedRecords;
-        long storedBytes;
+    /** One sink's cursor, counters and wake thresholds, plus what its quota bounds; guarded by the log's monitor. */
+    private static final class SinkState extends SinkTally {
         /** Payload bytes of stored records the sink has not committed: what its quota bounds. */
         long heldBytes;
 
         SinkState(int formatSlot, int wakeRecords, long wakeBytes) {
-            this.formatSlot = formatSlot;
-            this.wakeRecords = wakeRecords;
-            this.wakeBytes = wakeBytes;
+            super(formatSlot, wakeRecords, wakeBytes);
         }
     }
 
@@ -113,7 +99,7 @@ public final class MemoryLog implements EventLog {
     public boolean append(LogRecord record) {
         List<LogRecord> evicted = null;
         boolean appended = true;
-        int wake = NO_WAKE;
+        int wake = SinkTally.NO_WAKE;
         int overQuota = 0;
         synchronized (this) {
             if (closed) {
@@ -154,8 +140,8 @@ public final class MemoryLog implements EventLog {
                 reportDrops(r, DropReason.OVERFLOW_DROP_OLDEST, r.evictedUnread);
             }
         }
-        if (wake != NO_WAKE) {
-            observer.wake(wake == WAKE_BATCH_READY);
+        if (wake != SinkTally.NO_WAKE) {
+            observer.wake(wake == SinkTally.WAKE_BATCH_READY);
         }
         return appended;
     }
@@ -171,10 +157,6 @@ public final class MemoryLog implements EventLog {
         return over;
     }
 
-    /** What {@link #store} asks of the dispatcher. */
-    private static final int NO_WAKE = 0;
-    private static final int WAKE_FIRST_RECORD = 1;
-    private static final int WAKE_BATCH_READY = 2;
 
     private int store(LogRecord record) {
         if (tailSeq - headSeq == ring.length) {
@@ -188,23 +170,14 @@ public final class MemoryLog implements EventLog {
         meta[m + META_SIZE] = record.sizeBytes;
         tailSeq++;
         bytes += record.sizeBytes;
-        int wake = NO_WAKE;
+        int wake = SinkTally.NO_WAKE;
         for (int s = 0; s < sinks.length; s++) {
             if (record.goesTo(s)) {
                 SinkState st = sinks[s];
                 int payload = record.payloads[st.formatSlot].length;
                 meta[m + META_SINK_BYTES + s] = payload;
-                st.storedRecords++;
-                st.storedBytes += payload;
                 st.heldBytes += payload;
-                int count = ++st.unreadCount;
-                long before = st.unreadBytes;
-                st.unreadBytes = before + payload;
-                if (count == st.wakeRecords || (before < st.wakeBytes && before + payload >= st.wakeBytes)) {
-                    wake = WAKE_BATCH_READY;
-                } else if (count == 1 && wake == NO_WAKE) {
-                    wake = WAKE_FIRST_RECORD;
-                }
+                wake = st.stored(payload, wake);
             }
         }
         return wake;
@@ -265,11 +238,7 @@ public final class MemoryLog implements EventLog {
     }
 
     private void reportDrops(LogRecord record, DropReason reason, int sinksMask) {
-        for (int s = 0; s < sinks.length; s++) {
-            if ((sinksMask & (1 << s)) != 0) {
-                observer.dropped(s, record, reason);
-            }
-        }
+        SinkTally.reportDrops(observer, sinks.length, record, reason, sinksMask);
     }
 
     @Override
@@ -316,12 +285,7 @@ public final class MemoryLog implements EventLog {
     @Override
     public synchronized void peek(int sink, Unread out) {
         SinkState st = sinks[sink];
-        out.count = st.unreadCount;
-        out.bytes = st.unreadBytes;
-        out.readPosition = st.readSeq;
-        out.storedRecords = st.storedRecords;
-        out.storedBytes = st.storedBytes;
-        out.oldestNanos = Long.MAX_VALUE;
+        st.fill(out);
         if (st.unreadCount > 0) {
             for (long seq = st.readSeq; seq < tailSeq; seq++) {
                 LogRecord r = ring[index(seq)];
