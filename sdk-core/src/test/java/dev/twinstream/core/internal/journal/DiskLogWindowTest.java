@@ -204,6 +204,23 @@ class DiskLogWindowTest {
     }
 
     @Test
+    void aRecordLargerThanTheLargestFrameIsRefusedWithItsSizeAndTheLimitAndNothingIsStored() {
+        DiskLog log = DiskLog.open(config(OverflowPolicy.dropNewest(), 1L << 30, 64 * 1024), storage);
+        try {
+            LogRecord huge = DiskLogs.record("huge", 0b01, JournalFormat.MAX_FRAME_BYTES);
+            int frame = JournalFormat.frameLength(huge);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> log.append(huge))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("event huge takes " + frame + " bytes in the journal; the disk journal's limit is "
+                            + JournalFormat.MAX_FRAME_BYTES);
+            assertThat(log.appendPosition()).isZero();
+            assertThat(log.append(record(1, 0b01))).as("the next event is unaffected").isTrue();
+        } finally {
+            log.shutdown(NS);
+        }
+    }
+
+    @Test
     void recoveryReadsSegmentTrailersNotTheRecordsOfSealedSegments() {
         DiskLog log = DiskLog.open(config(OverflowPolicy.dropNewest(), 1L << 30, 64 * 1024), storage);
         for (int n = 0; n < 3000; n++) {
