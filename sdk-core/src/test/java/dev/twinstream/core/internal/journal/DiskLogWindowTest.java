@@ -184,9 +184,12 @@ class DiskLogWindowTest {
                 log.append(record(n++, 0b01));
             }
             int last = n;
+            java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
             CompletableFuture<Boolean> blocked = CompletableFuture.supplyAsync(() -> {
-                for (int i = 0; i < 10; i++) {
-                    log.append(record(last + i, 0b01)); // the journal fills up on the way
+                // Appends until one append blocked (the journal is full) and returned once space came
+                // back: the test's clock advances once, so it checkpoints (and deletes) once.
+                for (int i = 0; !released.get(); i++) {
+                    log.append(record(last + i, 0b01));
                 }
                 return true;
             });
@@ -195,6 +198,7 @@ class DiskLogWindowTest {
             List<LogRecord> out = new ArrayList<>();
             log.read(0, Integer.MAX_VALUE, Long.MAX_VALUE, out);
             log.commit(0, EventLog.ALL_READ);
+            released.set(true);
             nanos.addAndGet(TimeUnit.SECONDS.toNanos(1)); // the checkpoint is due
             assertThat(blocked.get(10, TimeUnit.SECONDS)).isTrue();
             assertThat(drops).isEmpty();
