@@ -10,13 +10,14 @@ import dev.twinstream.core.EventTracker;
 import dev.twinstream.core.RetryPolicy;
 import dev.twinstream.core.SinkOptions;
 import dev.twinstream.firehose.pipeline.WriteTwiceFixture.LedgerEvent;
+import dev.twinstream.firehose.pipeline.WriteTwiceFixture.Transport;
 import dev.twinstream.testkit.FakeFirehose;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * 30 % of entries fail retryably (ServiceUnavailableException and InternalFailure) and one delivery
@@ -28,10 +29,15 @@ class FirehoseFailureStormTest {
     private static final int EVENTS = 20_000;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @ParameterizedTest(name = "packing {0}")
-    @ValueSource(booleans = {false, true})
-    void nothingIsLostAndOnlyFailedEntriesAreResent(boolean packing) throws Exception {
-        WriteTwiceFixture f = new WriteTwiceFixture(SEED);
+    @ParameterizedTest(name = "packing {0}, {1}")
+    @CsvSource({"false, IN_PROCESS", "true, IN_PROCESS", "false, LOCAL_ENDPOINT", "true, LOCAL_ENDPOINT"})
+    void nothingIsLostAndOnlyFailedEntriesAreResent(boolean packing, Transport transport) throws Exception {
+        try (WriteTwiceFixture f = new WriteTwiceFixture(SEED, transport)) {
+            storm(f, packing);
+        }
+    }
+
+    private static void storm(WriteTwiceFixture f, boolean packing) throws Exception {
         f.firehose.failEntries(0.30, packing ? "InternalFailure" : "ServiceUnavailableException");
         Set<String> tracked = new HashSet<>();
         try (EventTracker tracker = f.tracker(SEED)
@@ -45,7 +51,7 @@ class FirehoseFailureStormTest {
                     f.firehose.throttleFor(BACKUP_DYNAMIC, Duration.ofMinutes(1));
                 }
                 if (i % 20 == 19) {
-                    f.time.advance(Duration.ofMillis(100));
+                    f.advance(tracker, Duration.ofMillis(100));
                     assertThat(tracker.metrics()).isConserved();
                 }
             }

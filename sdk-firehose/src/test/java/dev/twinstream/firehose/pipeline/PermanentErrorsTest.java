@@ -13,6 +13,9 @@ import dev.twinstream.core.EventTracker;
 import dev.twinstream.core.EventType;
 import dev.twinstream.core.SinkOptions;
 import dev.twinstream.firehose.pipeline.WriteTwiceFixture.LedgerEvent;
+import dev.twinstream.firehose.pipeline.WriteTwiceFixture.Transport;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -21,9 +24,15 @@ import software.amazon.awssdk.services.firehose.model.DeleteDeliveryStreamReques
 /** Permanent Firehose errors dead-letter with the AWS code and message; an oversized event is rejected at track(). */
 class PermanentErrorsTest {
 
-    @Test
-    void permanentErrorsDeadLetterWithTheAwsErrorCodeAndMessage() {
-        WriteTwiceFixture f = new WriteTwiceFixture(1);
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void permanentErrorsDeadLetterWithTheAwsErrorCodeAndMessage(Transport transport) {
+        try (WriteTwiceFixture f = new WriteTwiceFixture(1, transport)) {
+            permanentErrorsDeadLetterWithTheAwsErrorCodeAndMessageOn(f);
+        }
+    }
+
+    private static void permanentErrorsDeadLetterWithTheAwsErrorCodeAndMessageOn(WriteTwiceFixture f) {
         // The dynamic backup stream does not exist (deleted): ResourceNotFoundException for the whole call.
         f.firehose.deleteDeliveryStream(DeleteDeliveryStreamRequest.builder().deliveryStreamName(BACKUP_DYNAMIC).build());
         f.time.runPending();
@@ -52,9 +61,15 @@ class PermanentErrorsTest {
         assertThat(f.firehose).hasReceivedLines(BACKUP_BOOKS, 300).hasReceivedLines(REALTIME, 400);
     }
 
-    @Test
-    void perEntryKmsErrorsDeadLetterWithTheirCode() {
-        WriteTwiceFixture f = new WriteTwiceFixture(2);
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void perEntryKmsErrorsDeadLetterWithTheirCode(Transport transport) {
+        try (WriteTwiceFixture f = new WriteTwiceFixture(2, transport)) {
+            perEntryKmsErrorsDeadLetterWithTheirCodeOn(f);
+        }
+    }
+
+    private static void perEntryKmsErrorsDeadLetterWithTheirCodeOn(WriteTwiceFixture f) {
         f.firehose.failEntries(1.0, "KMS.AccessDeniedException");
         try (EventTracker tracker = f.tracker(2).sink("realtime", f.realtime()).build()) {
             for (int i = 0; i < 50; i++) {

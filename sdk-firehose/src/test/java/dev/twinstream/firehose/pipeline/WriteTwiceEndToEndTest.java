@@ -20,7 +20,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.Test;
+import dev.twinstream.firehose.pipeline.WriteTwiceFixture.Transport;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Seed 000 end to end: tracker → real-time FirehoseSink (flat Redshift format, one stream) and
@@ -33,9 +35,15 @@ class WriteTwiceEndToEndTest {
     private static final int EVENTS = 5_000;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @Test
-    void everyEventLandsInBothSinksInTheRightStreamsAndFormats() throws Exception {
-        WriteTwiceFixture f = new WriteTwiceFixture(SEED);
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void everyEventLandsInBothSinksInTheRightStreamsAndFormats(Transport transport) throws Exception {
+        try (WriteTwiceFixture f = new WriteTwiceFixture(SEED, transport)) {
+            everyEventLandsInBothSinks(f);
+        }
+    }
+
+    private static void everyEventLandsInBothSinks(WriteTwiceFixture f) throws Exception {
         Map<String, LedgerEvent> tracked = new HashMap<>();
         try (EventTracker tracker = f.tracker(SEED)
                 .sink("realtime", f.realtime(), SinkOptions.defaults().format(WriteTwiceFixture.REDSHIFT))
@@ -49,11 +57,11 @@ class WriteTwiceEndToEndTest {
                 LedgerEvent e = LedgerEvent.number(i);
                 tracked.put(tracker.track(e), e);
                 if (i % 100 == 99) {
-                    f.time.advance(Duration.ofMillis(500));
+                    f.advance(tracker, Duration.ofMillis(500));
                     assertThat(tracker.metrics()).isConserved();
                 }
             }
-            f.time.advance(Duration.ofSeconds(5));
+            f.advance(tracker, Duration.ofSeconds(5));
             // Isolation: the backup is complete while the real-time sink is still being throttled.
             assertThat(tracker.metrics().sink("backup").pendingRecords()).isZero();
             assertThat(tracker.metrics().sink("realtime").delivered()).isZero();

@@ -10,15 +10,37 @@ import dev.twinstream.core.SinkMetrics;
 import dev.twinstream.firehose.FirehoseSink;
 import dev.twinstream.testkit.FakeFirehose;
 import dev.twinstream.testkit.VirtualScheduler;
+import dev.twinstream.testkit.endpoint.LocalAwsEndpoint;
 import java.time.Duration;
 import java.util.Random;
+import java.util.concurrent.locks.LockSupport;
+import org.jspecify.annotations.Nullable;
+import software.amazon.awssdk.services.firehose.FirehoseAsyncClient;
 
 /**
  * The "write twice" pipeline of seed 000 on virtual time: a real-time Firehose (Redshift, a flat
  * projection with the original event as a JSON string) and a backup Firehose (S3, the full
  * envelope as JSON lines) routed by category into two delivery streams.
+ *
+ * <p>Each test runs twice, once per {@link Transport}: with the sinks calling {@code FakeFirehose}
+ * in process, and with the sinks calling a real {@code FirehoseAsyncClient} that reaches the same
+ * fake over HTTP through the local AWS endpoint. Over the wire, the fake reads the virtual clock (its
+ * throttling windows and buffering intervals are virtual) but answers at once, and the tracker's
+ * virtual time moves only once every call in flight has come back ({@link #advance}): real HTTP
+ * takes real time, and virtual time must not run ahead of it.
  */
-final class WriteTwiceFixture {
+final class WriteTwiceFixture implements AutoCloseable {
+    /** How the sinks reach the fake. */
+    enum Transport {
+        /** The sinks call {@code FakeFirehose} directly (it implements {@code FirehoseAsyncClient}). */
+        IN_PROCESS,
+        /** A real SDK client, JSON 1.1 over HTTP to the local AWS endpoint serving the fake. */
+        LOCAL_ENDPOINT
+    }
+
+    /** How long, in real time, the calls in flight may take to come back before a test fails. */
+    private static final Duration QUIET_WITHIN = Duration.ofSeconds(30);
+
     static final String REALTIME = "analytics-realtime-delivery";
     static final String BACKUP_BOOKS = "analytics-backup-s3-book-activity";
     static final String BACKUP_DYNAMIC = "analytics-backup-s3-dynamic";
@@ -49,19 +71,33 @@ final class WriteTwiceFixture {
 
     final VirtualScheduler time = new VirtualScheduler();
     final FakeFirehose firehose;
+    private final @Nullable LocalAwsEndpoint endpoint;
+    private final FirehoseAsyncClient client;
 
     WriteTwiceFixture(long seed) {
-        firehose = FakeFirehose.builder().scheduler(time).seed(seed).build()
-                .createStream(REALTIME).createStream(BACKUP_BOOKS).createStream(BACKUP_DYNAMIC);
-        firehose.latency(Duration.ofMillis(30));
+        this(seed, Transport.IN_PROCESS);
+    }
+
+    WriteTwiceFixture(long seed, Transport transport) {
+        if (transport == Transport.IN_PROCESS) {
+            firehose = FakeFirehose.builder().scheduler(time).seed(seed).build();
+            firehose.latency(Duration.ofMillis(30));
+            endpoint = null;
+            client = firehose;
+        } else {
+            firehose = FakeFirehose.builder().clock(time.clock()).seed(seed).build();
+            endpoint = LocalAwsEndpoint.builder().firehose(() -> firehose).start();
+            client = endpoint.firehoseClient();
+        }
+        firehose.createStream(REALTIME).createStream(BACKUP_BOOKS).createStream(BACKUP_DYNAMIC);
     }
 
     FirehoseSink realtime() {
-        return FirehoseSink.builder(firehose).scheduler(time).deliveryStream(REALTIME).build();
+        return FirehoseSink.builder(client).scheduler(time).deliveryStream(REALTIME).build();
     }
 
     FirehoseSink.Builder backup() {
-        return FirehoseSink.builder(firehose).scheduler(time)
+        return FirehoseSink.builder(client).scheduler(time)
                 .deliveryStream(BACKUP_DYNAMIC)
                 .routeBy((type, category) -> BOOK_ACTIVITY.equals(category) ? BACKUP_BOOKS : null);
     }
@@ -74,11 +110,64 @@ final class WriteTwiceFixture {
                 .random(new Random(seed));
     }
 
+    /**
+     * Lets {@code duration} of virtual time pass; over the wire, first waits (in real time, bounded)
+     * until every call in flight has come back and been handled.
+     */
+    void advance(EventTracker tracker, Duration duration) {
+        awaitCallsBack(tracker);
+        time.advance(duration);
+        awaitCallsBack(tracker);
+    }
+
     /** Advances virtual time until nothing is pending in any sink, failing after {@code maxVirtual}. */
     void drain(EventTracker tracker, Duration maxVirtual) {
-        boolean idle = time.advanceUntil(() -> isIdle(tracker), maxVirtual);
+        boolean idle;
+        if (endpoint == null) {
+            idle = time.advanceUntil(() -> isIdle(tracker), maxVirtual);
+        } else {
+            long deadline = time.clock().nanoTime() + maxVirtual.toNanos();
+            awaitCallsBack(tracker);
+            while (!isIdle(tracker) && time.clock().nanoTime() - deadline < 0) {
+                advance(tracker, Duration.ofMillis(100));
+            }
+            idle = isIdle(tracker);
+        }
         assertThat(idle).as("tracker idle within %s of virtual time: %s", maxVirtual, tracker.metrics()).isTrue();
         time.runPending();
+    }
+
+    /** Runs the scheduler's tasks until no sink of {@code tracker} has a call in flight. */
+    private void awaitCallsBack(EventTracker tracker) {
+        if (endpoint == null) {
+            return;
+        }
+        long deadline = System.nanoTime() + QUIET_WITHIN.toNanos();
+        while (true) {
+            time.runPending();
+            if (nothingInFlight(tracker)) {
+                return;
+            }
+            assertThat(System.nanoTime() - deadline).as("calls in flight came back within %s", QUIET_WITHIN)
+                    .isNegative();
+            LockSupport.parkNanos(Duration.ofMillis(1).toNanos());
+        }
+    }
+
+    private static boolean nothingInFlight(EventTracker tracker) {
+        for (SinkMetrics m : tracker.metrics().sinks().values()) {
+            if (m.inFlightRequests() != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public void close() {
+        if (endpoint != null) {
+            endpoint.close();
+        }
     }
 
     static boolean isIdle(EventTracker tracker) {

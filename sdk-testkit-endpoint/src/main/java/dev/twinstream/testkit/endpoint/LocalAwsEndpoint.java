@@ -100,6 +100,7 @@ public final class LocalAwsEndpoint implements AutoCloseable {
                 .asynchronousResponseEnabled(true)
                 .asynchronousResponseThreads(4)
                 .containerThreads(b.requestThreads)
+                .jettyAcceptors(1)
                 .extensions(responder));
         server.start();
         installCatchAll();
@@ -285,6 +286,11 @@ public final class LocalAwsEndpoint implements AutoCloseable {
     /** {@return how many requests reached the fakes' router (stubs of a test's own are not counted)} */
     public long requestCount() {
         return responder.requestCount();
+    }
+
+    /** {@return how many of {@link #requestCount()} were sent in CBOR (the Java SDK v2 Kinesis default)} */
+    public long cborRequestCount() {
+        return responder.cborRequestCount();
     }
 
     /**

@@ -49,6 +49,7 @@ public final class AwsResponder implements ResponseDefinitionTransformerV2 {
     private final long slowResponseMillis;
     private final long maxCallWaitNanos;
     private final AtomicLong requests = new AtomicLong();
+    private final AtomicLong cborRequests = new AtomicLong();
 
     /**
      * @param services the services this endpoint serves
@@ -81,11 +82,19 @@ public final class AwsResponder implements ResponseDefinitionTransformerV2 {
         return requests.get();
     }
 
+    /** {@return how many of them were sent in CBOR} */
+    public long cborRequestCount() {
+        return cborRequests.get();
+    }
+
     @Override
     public ResponseDefinition transform(ServeEvent serveEvent) {
         requests.incrementAndGet();
         Request request = serveEvent.getRequest();
         AwsWireCodec codec = AwsWireCodec.forContentType(request.contentTypeHeader().mimeTypePart());
+        if (codec.isCbor()) {
+            cborRequests.incrementAndGet();
+        }
         String authorization = request.getHeader("Authorization");
         if (requireSignature && authorization == null) {
             return error(codec, 400, "MissingAuthenticationTokenException", "Missing Authentication Token");

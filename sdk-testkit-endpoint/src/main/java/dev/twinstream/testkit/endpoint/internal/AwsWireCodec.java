@@ -70,6 +70,11 @@ public final class AwsWireCodec {
         return contentType != null && contentType.startsWith(CBOR_1_1) ? CBOR : JSON;
     }
 
+    /** {@return whether this is the CBOR codec} */
+    public boolean isCbor() {
+        return cbor;
+    }
+
     /** {@return the content type this codec writes} */
     public String contentType() {
         return contentType;
