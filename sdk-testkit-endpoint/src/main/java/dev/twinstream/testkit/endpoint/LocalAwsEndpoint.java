@@ -15,6 +15,7 @@ import dev.twinstream.testkit.endpoint.internal.AwsResponder;
 import dev.twinstream.testkit.endpoint.internal.AwsService;
 import dev.twinstream.testkit.endpoint.internal.WireFaultPlan;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -100,6 +101,9 @@ public final class LocalAwsEndpoint implements AutoCloseable {
                 .asynchronousResponseEnabled(true)
                 .asynchronousResponseThreads(4)
                 .containerThreads(b.requestThreads)
+                // One thread accepting connections is plenty on 127.0.0.1; WireMock's default of 3
+                // makes Jetty warn "Acceptors should be <= availableProcessors" on 2-core machines,
+                // at every start (the first line of every emulator run on CI).
                 .jettyAcceptors(1)
                 .extensions(responder));
         server.start();
@@ -342,6 +346,7 @@ public final class LocalAwsEndpoint implements AutoCloseable {
         private final List<String> firehoseStreams = new ArrayList<>();
         private @Nullable Supplier<FakeKinesis> kinesisFactory;
         private @Nullable Supplier<FakeFirehose> firehoseFactory;
+        private @Nullable Path s3Directory;
 
         private Builder() {
         }
@@ -413,6 +418,23 @@ public final class LocalAwsEndpoint implements AutoCloseable {
         }
 
         /**
+         * A local directory standing in for the delivery streams' S3 bucket: Firehose objects are
+         * also written under this directory, so a person or a tool can look at what a run delivered.
+         *
+         * @param directory the directory (the standalone emulator creates it if missing)
+         * @return this builder
+         */
+        public Builder s3Directory(Path directory) {
+            this.s3Directory = Objects.requireNonNull(directory, "directory");
+            return this;
+        }
+
+        /** {@return the directory of {@link #s3Directory(Path)}, or null if none was set} */
+        @Nullable Path s3Directory() {
+            return s3Directory;
+        }
+
+        /**
          * Serves this fake Kinesis instead of one the endpoint builds; called at start and on each
          * {@link LocalAwsEndpoint#reset()}, and the {@link #kinesisStream} streams are created in it.
          *
@@ -477,7 +499,13 @@ public final class LocalAwsEndpoint implements AutoCloseable {
             return this;
         }
 
-        /** {@return the endpoint, listening} */
+        /**
+         * Starts the endpoint.
+         *
+         * @return the endpoint, listening
+         * @throws com.github.tomakehurst.wiremock.common.FatalStartupException if it cannot listen
+         *     (the port is taken, for example)
+         */
         public LocalAwsEndpoint start() {
             return new LocalAwsEndpoint(this);
         }
