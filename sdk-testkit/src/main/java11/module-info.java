@@ -1,9 +1,11 @@
 /**
  * Twinstream testkit: in-memory sinks with fault injection, virtual time, fake Kinesis and Firehose
  * clients, AssertJ assertions and the sink compatibility kit. The AWS service modules are optional:
- * only {@code FakeKinesis} and {@code FakeFirehose} need them, and an application that uses one
- * requires the service module itself (through {@code dev.twinstream.kinesis} or
- * {@code dev.twinstream.firehose}, which require it transitively).
+ * only {@code dev.twinstream.testkit.kinesis} ({@code FakeKinesis}) and
+ * {@code dev.twinstream.testkit.firehose} ({@code FakeFirehose}) need them, and an application that
+ * uses one requires the service module itself (through {@code dev.twinstream.kinesis} or
+ * {@code dev.twinstream.firehose}, which require it transitively). {@code dev.twinstream.testkit.internal}
+ * is not exported.
  */
 module dev.twinstream.testkit {
     requires transitive dev.twinstream.core;
@@ -18,6 +20,8 @@ module dev.twinstream.testkit {
     requires static transitive org.jspecify;
 
     exports dev.twinstream.testkit;
+    exports dev.twinstream.testkit.kinesis;
+    exports dev.twinstream.testkit.firehose;
     // SinkCompatibilityKit's @Test methods are run by JUnit through reflection.
     opens dev.twinstream.testkit to org.junit.platform.commons;
 }

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.twinstream.core.spi.BatchResult;
 import dev.twinstream.core.spi.Sink;
-import dev.twinstream.testkit.FakeFirehose;
 import dev.twinstream.testkit.SinkCompatibilityKit;
 import dev.twinstream.testkit.VirtualScheduler;
+import dev.twinstream.testkit.firehose.FakeFirehose;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -41,12 +41,12 @@ class FirehoseSinkCompatibilityTest {
 
         @Override
         protected void injectRetryableFailures(Sink sink, double fraction) {
-            firehose.failEntries(fraction, "ServiceUnavailableException");
+            firehose.failFraction(fraction, "ServiceUnavailableException");
         }
 
         @Override
         protected void injectPermanentFailures(Sink sink) {
-            firehose.failEntries(1.0, "KMS.AccessDeniedException");
+            firehose.failFraction(1.0, "KMS.AccessDeniedException");
         }
 
         @Override

@@ -9,21 +9,22 @@ import dev.twinstream.core.spi.BatchResult;
 import dev.twinstream.core.spi.DestinationMetrics;
 import dev.twinstream.core.spi.RecordResult;
 import dev.twinstream.core.spi.SinkBatch;
-import dev.twinstream.testkit.FakeFirehose;
 import dev.twinstream.testkit.VirtualScheduler;
+import dev.twinstream.testkit.firehose.FakeFirehose;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
-import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.firehose.FirehoseAsyncClient;
-import software.amazon.awssdk.services.firehose.model.FirehoseException;
+import software.amazon.awssdk.services.firehose.model.PutRecordBatchRequest;
+import software.amazon.awssdk.services.firehose.model.PutRecordBatchResponse;
 import software.amazon.awssdk.services.firehose.model.InvalidArgumentException;
 
 class FirehoseSinkTest {
@@ -175,7 +176,7 @@ class FirehoseSinkTest {
 
     @Test
     void aPackedRecordsResultAppliesToEachEventInIt() {
-        firehose.createStream("s").failEntries(0.5, "InternalFailure");
+        firehose.createStream("s").failFraction(0.5, "InternalFailure");
         // Four-byte lines and an eight-byte target: two events per record.
         FirehoseSink sink = FirehoseSink.builder(firehose).scheduler(time).deliveryStream("s").packingTargetBytes(8).build();
         Batch batch = new Batch();
@@ -280,11 +281,7 @@ class FirehoseSinkTest {
     void anExpiredTokenIsRetryableNotDeadLettered() {
         firehose.createStream("s");
         FirehoseSink sink = FirehoseSink.builder(firehose).scheduler(time).deliveryStream("s").build();
-        firehose.failNextCalls(1, () -> (FirehoseException) FirehoseException.builder()
-                .message("The security token included in the request is expired").statusCode(400)
-                .awsErrorDetails(AwsErrorDetails.builder().errorCode("ExpiredTokenException")
-                        .errorMessage("The security token included in the request is expired").serviceName("Firehose").build())
-                .build());
+        firehose.failNextCalls(1, "ExpiredTokenException");
 
         BatchResult expired = send(sink, new Batch().add("t", null, "a\n").add("t", null, "b\n"));
         assertThat(expired.get(0).status()).isEqualTo(RecordResult.Status.RETRYABLE);
@@ -295,11 +292,25 @@ class FirehoseSinkTest {
 
     @Test
     void aBugInTheClientIsPermanentAndLoggedOncePerSink() {
-        firehose.createStream("s");
-        FirehoseSink sink = FirehoseSink.builder(firehose).scheduler(time).deliveryStream("s").build();
-        firehose.failNextCalls(2, () -> {
-            throw new IllegalArgumentException("a bug, not an AWS error");
-        });
+        // A client with a bug: its calls fail with an exception that is no AWS error.
+        FirehoseAsyncClient buggy = new FirehoseAsyncClient() {
+            @Override
+            public CompletableFuture<PutRecordBatchResponse> putRecordBatch(PutRecordBatchRequest request) {
+                return CompletableFuture.failedFuture(
+                        new CompletionException(new IllegalArgumentException("a bug, not an AWS error")));
+            }
+
+            @Override
+            public String serviceName() {
+                return SERVICE_NAME;
+            }
+
+            @Override
+            public void close() {
+                // nothing to release
+            }
+        };
+        FirehoseSink sink = FirehoseSink.builder(buggy).scheduler(time).deliveryStream("s").build();
         String log = StandardErrorCapture.during(() -> {
             for (int i = 0; i < 2; i++) {
                 RecordResult r = send(sink, new Batch().add("t", null, "a\n")).get(0);
@@ -325,7 +336,7 @@ class FirehoseSinkTest {
 
     @Test
     void countsEachStreamsDeliveredAndFailedEventsAndListsStreamsInTheOrderFirstKnown() {
-        firehose.createStream("dynamic").createStream("clicks").createStream("books").failEntries(0.3, "InternalFailure");
+        firehose.createStream("dynamic").createStream("clicks").createStream("books").failFraction(0.3, "InternalFailure");
         FirehoseSink sink = FirehoseSink.builder(firehose).scheduler(time)
                 .deliveryStream("dynamic")
                 .route("click", "clicks")
@@ -379,7 +390,7 @@ class FirehoseSinkTest {
     void aWholeCallFailureCountsEveryEventOfThatRequestAsFailed() {
         firehose.createStream("a").createStream("b");
         FirehoseSink sink = FirehoseSink.builder(firehose).scheduler(time).deliveryStream("a").route("to-b", "b").build();
-        firehose.failNextCalls(1, () -> InvalidArgumentException.builder().message("no").build());
+        firehose.failNextCalls(1, "InvalidArgumentException");
         Batch batch = new Batch();
         for (int i = 0; i < 10; i++) {
             batch.add("t", null, "a" + i + "\n");

@@ -6,9 +6,9 @@ import dev.twinstream.core.Scheduler;
 import dev.twinstream.core.spi.BatchResult;
 import dev.twinstream.core.spi.RecordResult;
 import dev.twinstream.core.spi.SinkBatch;
-import dev.twinstream.testkit.FakeFirehose;
 import dev.twinstream.testkit.TestBatches;
 import dev.twinstream.testkit.VirtualScheduler;
+import dev.twinstream.testkit.firehose.FakeFirehose;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -215,7 +215,7 @@ class FirehoseSinkThreadingTest {
         for (String s : streams) {
             fake.createStream(s);
         }
-        fake.failEntries(0.2, "ServiceUnavailableException");
+        fake.failFraction(0.2, "ServiceUnavailableException");
         ScheduledThreadPoolExecutor pool = new ScheduledThreadPoolExecutor(4);
         try {
             FirehoseSink sink = FirehoseSink.builder(fake).scheduler(schedulerOn(pool))

@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.twinstream.core.EventTracker;
 import dev.twinstream.core.SinkOptions;
 import dev.twinstream.kinesis.KinesisPipelineTest.UserEvent;
-import dev.twinstream.testkit.FakeKinesis;
 import dev.twinstream.testkit.VirtualScheduler;
+import dev.twinstream.testkit.kinesis.Billing;
+import dev.twinstream.testkit.kinesis.FakeKinesis;
+import dev.twinstream.testkit.kinesis.StoredEvent;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -82,11 +84,11 @@ class DefaultCostTest {
         assertThat(kinesis).stream(STREAM).hasReceivedEvents(events).hasNoDuplicatePayloads();
         Map<String, Long> payloadPerShard = new HashMap<>();
         long payload = 0;
-        for (FakeKinesis.StoredEvent e : kinesis.events(STREAM)) {
+        for (StoredEvent e : kinesis.events(STREAM)) {
             payloadPerShard.merge(e.shardId(), (long) e.data().length, Long::sum);
             payload += e.data().length;
         }
-        FakeKinesis.Billing billing = kinesis.billing(STREAM);
+        Billing billing = kinesis.billing(STREAM);
         long unit = FakeKinesis.PUT_PAYLOAD_UNIT_BYTES;
         long durationNanos = (events - 1) * NANOS_PER_SECOND / eventsPerSecond;
         long fewestCalls = Math.max(durationNanos / lingerNanos + 1,

@@ -12,8 +12,10 @@ import dev.twinstream.core.EventType;
 import dev.twinstream.core.PartitionKeys;
 import dev.twinstream.core.SinkMetrics;
 import dev.twinstream.core.SinkOptions;
-import dev.twinstream.testkit.FakeKinesis;
 import dev.twinstream.testkit.VirtualScheduler;
+import dev.twinstream.testkit.kinesis.Billing;
+import dev.twinstream.testkit.kinesis.FakeKinesis;
+import dev.twinstream.testkit.kinesis.StoredEvent;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -63,13 +65,13 @@ class KinesisPipelineTest {
 
     static Map<String, Integer> eventIdCounts(FakeKinesis kinesis) {
         Map<String, Integer> counts = new HashMap<>();
-        for (FakeKinesis.StoredEvent e : kinesis.events(STREAM)) {
+        for (StoredEvent e : kinesis.events(STREAM)) {
             counts.merge(eventId(e), 1, Integer::sum);
         }
         return counts;
     }
 
-    static String eventId(FakeKinesis.StoredEvent e) {
+    static String eventId(StoredEvent e) {
         try {
             JsonNode node = JSON.readTree(e.data());
             return node.get("eventId").asText();
@@ -82,7 +84,7 @@ class KinesisPipelineTest {
     void everyEventArrivesOnceOnItsShardDespitePartialFailuresAndThrottling() {
         FakeKinesis kinesis = FakeKinesis.builder().scheduler(time).seed(11).enforceThroughput(true).build()
                 .createStream(STREAM, 4);
-        kinesis.latency(Duration.ofMillis(40)).failFraction(0.05).throttleFraction(0.05);
+        kinesis.latency(Duration.ofMillis(40)).failFraction(0.05, "InternalFailure").throttleFraction(0.05);
         try (EventTracker tracker = tracker(sink(kinesis).build())) {
             for (int i = 0; i < 20_000; i++) {
                 tracker.track(UserEvent.number(i));
@@ -96,7 +98,7 @@ class KinesisPipelineTest {
             assertThat(kinesis).stream(STREAM).hasReceivedEvents(20_000).hasNoDuplicatePayloads()
                     .hasEveryEventOnItsPartitionKeysShard().hasEvenShardDistribution(1.3);
             // Aggregation: far fewer Kinesis records (and PUT payload units) than events.
-            FakeKinesis.Billing billing = kinesis.billing(STREAM);
+            Billing billing = kinesis.billing(STREAM);
             assertThat(billing.records()).isLessThan(20_000 / 20);
             assertThat(billing.putPayloadUnits()).isLessThan(20_000 / 20);
         }
@@ -113,7 +115,7 @@ class KinesisPipelineTest {
             assertThat(tracker.metrics()).isConserved().hasNothingPending();
             assertThat(kinesis).stream(STREAM).hasReceivedEvents(3000).hasEveryEventOnItsPartitionKeysShard();
             assertThat(kinesis.billing(STREAM).records()).isEqualTo(3000);
-            assertThat(kinesis.events(STREAM)).noneMatch(FakeKinesis.StoredEvent::aggregated);
+            assertThat(kinesis.events(STREAM)).noneMatch(StoredEvent::aggregated);
         }
     }
 
@@ -164,9 +166,9 @@ class KinesisPipelineTest {
             // Records placed on a wrong child shard before the map reload were sent again, so every
             // event has at least one copy on the shard its own key hashes to.
             Set<String> onRightShard = new HashSet<>();
-            List<FakeKinesis.StoredEvent> events = kinesis.events(STREAM);
+            List<StoredEvent> events = kinesis.events(STREAM);
             int misplaced = 0;
-            for (FakeKinesis.StoredEvent e : events) {
+            for (StoredEvent e : events) {
                 java.math.BigInteger[] range = kinesis.hashKeyRange(STREAM, e.shardId());
                 java.math.BigInteger h = dev.twinstream.kinesis.internal.HashKeys.hashKey(e.partitionKey());
                 if (h.compareTo(range[0]) >= 0 && h.compareTo(range[1]) <= 0) {

@@ -4,9 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.twinstream.core.spi.BatchResult;
 import dev.twinstream.core.spi.Sink;
-import dev.twinstream.testkit.FakeKinesis;
 import dev.twinstream.testkit.SinkCompatibilityKit;
 import dev.twinstream.testkit.VirtualScheduler;
+import dev.twinstream.testkit.kinesis.FakeKinesis;
+import dev.twinstream.testkit.kinesis.StoredEvent;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -35,12 +36,12 @@ class KinesisSinkCompatibilityTest {
 
         @Override
         protected List<byte[]> deliveredPayloads(Sink sink) {
-            return kinesis.events(STREAM).stream().map(FakeKinesis.StoredEvent::data).collect(Collectors.toList());
+            return kinesis.events(STREAM).stream().map(StoredEvent::data).collect(Collectors.toList());
         }
 
         @Override
         protected void injectRetryableFailures(Sink sink, double fraction) {
-            kinesis.failFraction(fraction);
+            kinesis.failFraction(fraction, "InternalFailure");
         }
 
         @Override
@@ -84,7 +85,7 @@ class KinesisSinkCompatibilityTest {
         @Override
         protected void injectRetryableFailures(Sink sink, double fraction) {
             // With 50 KiB aggregates the kit's records share a few Kinesis records; fail more of them.
-            kinesis.failFraction(Math.max(fraction, 0.5));
+            kinesis.failFraction(Math.max(fraction, 0.5), "InternalFailure");
         }
     }
 }

@@ -8,8 +8,9 @@ import dev.twinstream.core.ConfigurationException;
 import dev.twinstream.core.spi.BatchResult;
 import dev.twinstream.core.spi.RecordResult;
 import dev.twinstream.core.spi.SinkBatch;
-import dev.twinstream.testkit.FakeKinesis;
 import dev.twinstream.testkit.TestBatches;
+import dev.twinstream.testkit.kinesis.FakeKinesis;
+import dev.twinstream.testkit.kinesis.StoredEvent;
 import java.net.URI;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -148,7 +149,7 @@ class KinesisSinkTest {
             assertThat(r.get(4).isOk()).isTrue();
         }
         assertThat(k.recordCount(STREAM)).as("one aggregate (k1, k5) and one plain record (k4)").isEqualTo(2);
-        assertThat(k.events(STREAM)).extracting(FakeKinesis.StoredEvent::partitionKey).containsExactlyInAnyOrder("k1", "k4", "k5");
+        assertThat(k.events(STREAM)).extracting(StoredEvent::partitionKey).containsExactlyInAnyOrder("k1", "k4", "k5");
     }
 
     @Test

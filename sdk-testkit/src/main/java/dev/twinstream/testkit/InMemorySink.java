@@ -7,6 +7,7 @@ import dev.twinstream.core.spi.RecordResult;
 import dev.twinstream.core.spi.Sink;
 import dev.twinstream.core.spi.SinkBatch;
 import dev.twinstream.core.spi.SinkLimits;
+import dev.twinstream.testkit.internal.FaultPlan;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;

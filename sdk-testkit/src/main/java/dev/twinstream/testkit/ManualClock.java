@@ -1,6 +1,7 @@
 package dev.twinstream.testkit;
 
 import dev.twinstream.core.Clock;
+import dev.twinstream.testkit.internal.Durations;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
@@ -94,7 +95,7 @@ public final class ManualClock implements Clock {
         if (duration.isNegative()) {
             throw new IllegalArgumentException("duration must not be negative but was " + duration);
         }
-        return advanceNanos(saturatedNanos(duration));
+        return advanceNanos(Durations.saturatedNanos(duration));
     }
 
     /**
@@ -121,15 +122,6 @@ public final class ManualClock implements Clock {
      */
     public long advanceToNanoTime(long targetNanoTime) {
         return nanos.accumulateAndGet(targetNanoTime, Math::max);
-    }
-
-    /** Converts a duration to nanoseconds, saturating at {@link Long#MAX_VALUE} instead of throwing. */
-    static long saturatedNanos(Duration duration) {
-        try {
-            return duration.toNanos();
-        } catch (ArithmeticException tooLong) {
-            return duration.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
-        }
     }
 
     @Override

@@ -1,5 +1,9 @@
 package dev.twinstream.testkit;
 
+import dev.twinstream.testkit.firehose.FakeFirehose;
+import dev.twinstream.testkit.firehose.FakeFirehoseAssert;
+import dev.twinstream.testkit.kinesis.FakeKinesis;
+import dev.twinstream.testkit.kinesis.FakeKinesisAssert;
 import org.jspecify.annotations.Nullable;
 
 /**

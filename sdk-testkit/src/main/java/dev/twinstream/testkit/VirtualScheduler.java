@@ -1,6 +1,7 @@
 package dev.twinstream.testkit;
 
 import dev.twinstream.core.Scheduler;
+import dev.twinstream.testkit.internal.Durations;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -287,7 +288,7 @@ public final class VirtualScheduler implements Scheduler {
             throw new IllegalArgumentException(name + " must not be negative but was " + duration);
         }
         long now = clock.nanoTime();
-        long nanos = ManualClock.saturatedNanos(duration);
+        long nanos = Durations.saturatedNanos(duration);
         return now + nanos < now ? Long.MAX_VALUE : now + nanos;
     }
 

@@ -8,7 +8,8 @@ import dev.twinstream.core.EventTracker;
 import dev.twinstream.core.SinkOptions;
 import dev.twinstream.firehose.FirehoseSink;
 import dev.twinstream.firehose.pipeline.WriteTwiceFixture.LedgerEvent;
-import dev.twinstream.testkit.FakeFirehose;
+import dev.twinstream.testkit.firehose.FakeFirehose;
+import dev.twinstream.testkit.firehose.StreamStats;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
@@ -55,7 +56,7 @@ class DefaultCostTest {
             f.drain(tracker, Duration.ofMinutes(5));
             assertThat(tracker.metrics()).isConserved().hasNothingPending().hasOutcomes("firehose", events, 0, 0);
         }
-        FakeFirehose.StreamStats stats = f.firehose.stats(REALTIME);
+        StreamStats stats = f.firehose.stats(REALTIME);
         assertThat(f.firehose).neverExceededItsLimits().hasReceivedLines(REALTIME, events).hasNoDuplicateLines(REALTIME);
         long durationNanos = (events - 1) * NANOS_PER_SECOND / eventsPerSecond;
         long payload = stats.bytes();

@@ -11,7 +11,7 @@ import dev.twinstream.core.RetryPolicy;
 import dev.twinstream.core.SinkOptions;
 import dev.twinstream.firehose.pipeline.WriteTwiceFixture.LedgerEvent;
 import dev.twinstream.firehose.pipeline.WriteTwiceFixture.Transport;
-import dev.twinstream.testkit.FakeFirehose;
+import dev.twinstream.testkit.firehose.StreamStats;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -38,7 +38,7 @@ class FirehoseFailureStormTest {
     }
 
     private static void storm(WriteTwiceFixture f, boolean packing) throws Exception {
-        f.firehose.failEntries(0.30, packing ? "InternalFailure" : "ServiceUnavailableException");
+        f.firehose.failFraction(0.30, packing ? "InternalFailure" : "ServiceUnavailableException");
         Set<String> tracked = new HashSet<>();
         try (EventTracker tracker = f.tracker(SEED)
                 .sink("backup", f.backup().packingTargetBytes(2_560).packing(packing).build(),
@@ -60,8 +60,8 @@ class FirehoseFailureStormTest {
             assertThat(tracker.metrics().sink("backup").retried()).isPositive();
         }
 
-        FakeFirehose.StreamStats books = f.firehose.stats(BACKUP_BOOKS);
-        FakeFirehose.StreamStats dynamic = f.firehose.stats(BACKUP_DYNAMIC);
+        StreamStats books = f.firehose.stats(BACKUP_BOOKS);
+        StreamStats dynamic = f.firehose.stats(BACKUP_DYNAMIC);
         assertThat(dynamic.failedCalls()).as("calls throttled as a whole").isPositive();
         Set<String> delivered = new HashSet<>();
         for (String stream : List.of(BACKUP_BOOKS, BACKUP_DYNAMIC)) {

@@ -8,7 +8,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.twinstream.core.EventTracker;
 import dev.twinstream.firehose.FirehoseSink;
 import dev.twinstream.firehose.pipeline.WriteTwiceFixture.LedgerEvent;
-import dev.twinstream.testkit.FakeFirehose;
+import dev.twinstream.testkit.firehose.FakeFirehose;
+import dev.twinstream.testkit.firehose.StreamStats;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -59,7 +60,7 @@ class PackingBillingTest {
         long calls = 0;
         long lines = 0;
         for (String stream : List.of(BACKUP_BOOKS, BACKUP_DYNAMIC)) {
-            FakeFirehose.StreamStats stats = firehose.stats(stream);
+            StreamStats stats = firehose.stats(stream);
             payload += stats.bytes();
             billed += stats.billedBytes();
             records += stats.records();

@@ -70,7 +70,7 @@ class PermanentErrorsTest {
     }
 
     private static void perEntryKmsErrorsDeadLetterWithTheirCodeOn(WriteTwiceFixture f) {
-        f.firehose.failEntries(1.0, "KMS.AccessDeniedException");
+        f.firehose.failFraction(1.0, "KMS.AccessDeniedException");
         try (EventTracker tracker = f.tracker(2).sink("realtime", f.realtime()).build()) {
             for (int i = 0; i < 50; i++) {
                 tracker.track(LedgerEvent.number(i));

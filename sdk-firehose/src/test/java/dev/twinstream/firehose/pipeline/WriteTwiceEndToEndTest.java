@@ -12,7 +12,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.twinstream.core.EventTracker;
 import dev.twinstream.core.SinkOptions;
 import dev.twinstream.firehose.pipeline.WriteTwiceFixture.LedgerEvent;
-import dev.twinstream.testkit.FakeFirehose;
+import dev.twinstream.testkit.firehose.DeliveredObject;
+import dev.twinstream.testkit.firehose.FakeFirehose;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -112,11 +113,16 @@ class WriteTwiceEndToEndTest {
         // What Firehose writes to S3: the same lines, read back from the delivered objects.
         f.firehose.flushBuffers();
         List<String> objectLines = new ArrayList<>();
-        for (FakeFirehose.DeliveredObject o : f.firehose.objects(BACKUP_BOOKS)) {
+        for (DeliveredObject o : f.firehose.objects(BACKUP_BOOKS)) {
             assertThat(o.key()).startsWith("2026/01/01/00/" + BACKUP_BOOKS + "-1-");
             objectLines.addAll(o.lines());
         }
         assertThat(objectLines).hasSize((int) books);
+        if (f.s3Directory != null) {
+            // Over the wire the fake also wrote each object as a file, named as Firehose names S3 objects.
+            assertThat(f.s3FileLines(BACKUP_BOOKS)).containsExactlyInAnyOrderElementsOf(objectLines);
+            assertThat(f.firehose.s3WriteFailures()).isZero();
+        }
         assertThat(f.firehose).hasDeliveredEverythingToObjects(BACKUP_BOOKS)
                 .hasDeliveredEverythingToObjects(BACKUP_DYNAMIC).hasDeliveredEverythingToObjects(REALTIME)
                 .hasObjectsContainingLines(BACKUP_BOOKS, objectLines.get(0), objectLines.get(objectLines.size() - 1));

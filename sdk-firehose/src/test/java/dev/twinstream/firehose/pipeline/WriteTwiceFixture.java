@@ -8,10 +8,20 @@ import dev.twinstream.core.FlatRecordFormat;
 import dev.twinstream.core.RecordFormat;
 import dev.twinstream.core.SinkMetrics;
 import dev.twinstream.firehose.FirehoseSink;
-import dev.twinstream.testkit.FakeFirehose;
 import dev.twinstream.testkit.VirtualScheduler;
+import dev.twinstream.testkit.firehose.FakeFirehose;
 import dev.twinstream.testkit.endpoint.LocalAwsEndpoint;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import java.util.Random;
 import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
@@ -73,6 +83,8 @@ final class WriteTwiceFixture implements AutoCloseable {
     final FakeFirehose firehose;
     private final @Nullable LocalAwsEndpoint endpoint;
     private final FirehoseAsyncClient client;
+    /** Over the wire, where the fake also writes its objects as files, as Firehose writes them to S3. */
+    final @Nullable Path s3Directory;
 
     WriteTwiceFixture(long seed) {
         this(seed, Transport.IN_PROCESS);
@@ -83,9 +95,15 @@ final class WriteTwiceFixture implements AutoCloseable {
             firehose = FakeFirehose.builder().scheduler(time).seed(seed).build();
             firehose.latency(Duration.ofMillis(30));
             endpoint = null;
+            s3Directory = null;
             client = firehose;
         } else {
-            firehose = FakeFirehose.builder().clock(time.clock()).seed(seed).build();
+            try {
+                s3Directory = Files.createTempDirectory("twinstream-s3-");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            firehose = FakeFirehose.builder().clock(time.clock()).seed(seed).s3Directory(s3Directory).build();
             endpoint = LocalAwsEndpoint.builder().firehose(() -> firehose).start();
             client = endpoint.firehoseClient();
         }
@@ -163,10 +181,31 @@ final class WriteTwiceFixture implements AutoCloseable {
         return true;
     }
 
+    /** The lines of every file under {@code <s3Directory>/<bucket>/} whose name starts with {@code stream}. */
+    List<String> s3FileLines(String stream) throws IOException {
+        List<String> lines = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(s3Directory)) {
+            for (Path file : files.filter(p -> p.getFileName().toString().startsWith(stream + "-1-")).sorted()
+                    .collect(Collectors.toList())) {
+                lines.addAll(Files.readAllLines(file, StandardCharsets.UTF_8));
+            }
+        }
+        return lines;
+    }
+
     @Override
     public void close() {
         if (endpoint != null) {
             endpoint.close();
+        }
+        if (s3Directory != null) {
+            try (Stream<Path> files = Files.walk(s3Directory)) {
+                for (Path p : files.sorted(Comparator.reverseOrder()).collect(Collectors.toList())) {
+                    Files.delete(p);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
     }
 

@@ -2,7 +2,7 @@ package dev.twinstream.kinesis.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.twinstream.testkit.FakeKinesis;
+import dev.twinstream.testkit.kinesis.FakeKinesis;
 import java.math.BigInteger;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;

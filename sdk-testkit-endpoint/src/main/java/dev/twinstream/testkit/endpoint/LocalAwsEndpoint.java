@@ -8,12 +8,14 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.common.Slf4jNotifier;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import dev.twinstream.core.Clock;
-import dev.twinstream.testkit.FakeFirehose;
-import dev.twinstream.testkit.FakeKinesis;
+import dev.twinstream.core.Scheduler;
 import dev.twinstream.testkit.VirtualScheduler;
 import dev.twinstream.testkit.endpoint.internal.AwsResponder;
 import dev.twinstream.testkit.endpoint.internal.AwsService;
+import dev.twinstream.testkit.endpoint.internal.WallClockScheduler;
 import dev.twinstream.testkit.endpoint.internal.WireFaultPlan;
+import dev.twinstream.testkit.firehose.FakeFirehose;
+import dev.twinstream.testkit.kinesis.FakeKinesis;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -75,14 +77,17 @@ public final class LocalAwsEndpoint implements AutoCloseable {
     private final WireFaultPlan faults;
     private final AwsResponder responder;
     private final List<SdkClient> clients = new ArrayList<>();
+    /** Firehose's buffering intervals on wall time, when objects go to an S3 directory; else null. */
+    private final @Nullable WallClockScheduler wallTimer;
     private volatile FakeKinesis kinesis;
     private volatile FakeFirehose firehose;
     private boolean closed;
 
     private LocalAwsEndpoint(Builder b) {
         this.settings = b;
+        this.wallTimer = b.s3Directory != null && b.scheduler == null ? new WallClockScheduler() : null;
         this.kinesis = b.newKinesis();
-        this.firehose = b.newFirehose();
+        this.firehose = b.newFirehose(wallTimer);
         Clock clock = b.scheduler != null ? b.scheduler.clock() : Clock.system();
         this.faults = new WireFaultPlan(clock, b.seed);
         this.responder = new AwsResponder(
@@ -306,7 +311,7 @@ public final class LocalAwsEndpoint implements AutoCloseable {
         server.resetMappings();
         installCatchAll();
         kinesis = settings.newKinesis();
-        firehose = settings.newFirehose();
+        firehose = settings.newFirehose(wallTimer);
     }
 
     /** Stops the server and closes every client this endpoint handed out. Idempotent. */
@@ -325,6 +330,11 @@ public final class LocalAwsEndpoint implements AutoCloseable {
             c.close();
         }
         server.stop();
+        // Delivers what is still buffered (to the S3 directory too) before the timer stops.
+        firehose.close();
+        if (wallTimer != null) {
+            wallTimer.close();
+        }
     }
 
     @Override
@@ -418,8 +428,12 @@ public final class LocalAwsEndpoint implements AutoCloseable {
         }
 
         /**
-         * A local directory standing in for the delivery streams' S3 bucket: Firehose objects are
-         * also written under this directory, so a person or a tool can look at what a run delivered.
+         * A local directory standing in for the delivery streams' S3 buckets: every object the
+         * fake Firehose delivers (by each stream's buffering hints) is also written as
+         * {@code <directory>/<bucket>/<key>}, so a person or a tool can look at what a run delivered.
+         * On wall time the buffering intervals run on a timer thread of the endpoint, so objects
+         * appear when their interval passes; {@link LocalAwsEndpoint#close()} delivers what is still
+         * buffered. Ignored when {@link #firehose(Supplier)} supplies the fake (configure it there).
          *
          * @param directory the directory (the standalone emulator creates it if missing)
          * @return this builder
@@ -525,7 +539,7 @@ public final class LocalAwsEndpoint implements AutoCloseable {
             return fake;
         }
 
-        FakeFirehose newFirehose() {
+        FakeFirehose newFirehose(@Nullable Scheduler wallTimer) {
             FakeFirehose fake;
             if (firehoseFactory != null) {
                 fake = firehoseFactory.get();
@@ -533,6 +547,11 @@ public final class LocalAwsEndpoint implements AutoCloseable {
                 FakeFirehose.Builder b = FakeFirehose.builder().seed(seed);
                 if (scheduler != null) {
                     b.scheduler(scheduler);
+                } else if (wallTimer != null) {
+                    b.scheduler(wallTimer);
+                }
+                if (s3Directory != null) {
+                    b.s3Directory(s3Directory);
                 }
                 fake = b.build();
             }

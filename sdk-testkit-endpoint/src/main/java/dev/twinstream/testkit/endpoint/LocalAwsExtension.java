@@ -1,7 +1,7 @@
 package dev.twinstream.testkit.endpoint;
 
-import dev.twinstream.testkit.FakeFirehose;
-import dev.twinstream.testkit.FakeKinesis;
+import dev.twinstream.testkit.firehose.FakeFirehose;
+import dev.twinstream.testkit.kinesis.FakeKinesis;
 import java.net.URI;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;

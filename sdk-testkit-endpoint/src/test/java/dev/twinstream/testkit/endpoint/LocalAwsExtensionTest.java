@@ -139,8 +139,4 @@ class LocalAwsExtensionTest {
         Set<String> alive = liveThreadNames();
         return names.stream().filter(alive::contains).collect(Collectors.toSet());
     }
-        }
-        Set<String> alive = liveThreadNames();
-        return names.stream().filter(alive::contains).collect(Collectors.toSet());
-    }
 }

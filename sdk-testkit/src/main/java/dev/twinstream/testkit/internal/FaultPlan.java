@@ -1,15 +1,16 @@
-package dev.twinstream.testkit;
+package dev.twinstream.testkit.internal;
 
 import dev.twinstream.core.Clock;
 import dev.twinstream.core.Scheduler;
+import dev.twinstream.testkit.VirtualScheduler;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Random;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The fault injection the testkit's fakes share ({@link InMemorySink}, {@link FakeFirehose},
- * {@link FakeKinesis}): the injected scheduler and clock, one {@link Random} seeded once, the call
+ * The fault injection the testkit's fakes share ({@code InMemorySink}, {@code FakeFirehose},
+ * {@code FakeKinesis}): the injected scheduler and clock, one {@link Random} seeded once, the call
  * latency, and the three kinds of fault state built on them: a {@link Window} of the clock (an
  * outage, a throttling period), a {@link Countdown} of whole calls to fail, and a {@link Chance}
  * that each entry fails. Plus the validation every fake applies to those settings.
@@ -21,8 +22,12 @@ import org.jspecify.annotations.Nullable;
  * <p>Every chance of one plan draws from the same generator, in the order the fake asks, so a fake
  * keeps the draw sequence it documents. Not thread-safe: each fake guards its plan, and the windows,
  * countdowns and chances made from it, with its own lock.
+ *
+ * <p>Not API: public only so that the fakes in {@code dev.twinstream.testkit.kinesis} and
+ * {@code dev.twinstream.testkit.firehose} can share it; this package is not exported and may change
+ * without notice.
  */
-final class FaultPlan {
+public final class FaultPlan {
 
     private final @Nullable Scheduler scheduler;
     private final Clock clock;
@@ -31,12 +36,14 @@ final class FaultPlan {
     private long latencyNanos;
 
     /**
+     * Creates a plan with no latency.
+     *
      * @param scheduler completes calls after the latency; null when the fake has none
      * @param clock the clock of the windows; null for the virtual scheduler's clock if
      *     {@code scheduler} is a {@link VirtualScheduler}, otherwise {@link Clock#system()}
      * @param seed the seed of every chance drawn from this plan
      */
-    FaultPlan(@Nullable Scheduler scheduler, @Nullable Clock clock, long seed) {
+    public FaultPlan(@Nullable Scheduler scheduler, @Nullable Clock clock, long seed) {
         this.scheduler = scheduler;
         this.clock = clock != null ? clock
                 : scheduler instanceof VirtualScheduler ? ((VirtualScheduler) scheduler).clock() : Clock.system();
@@ -44,36 +51,43 @@ final class FaultPlan {
         this.random = new Random(seed);
     }
 
-    /** The scheduler given at construction, or null. */
-    @Nullable Scheduler scheduler() {
+    /** {@return the scheduler given at construction, or null} */
+    public @Nullable Scheduler scheduler() {
         return scheduler;
     }
 
-    /** The clock that the windows read. */
-    Clock clock() {
+    /** {@return the clock that the windows read} */
+    public Clock clock() {
         return clock;
     }
 
     /** Restarts the draws from the seed, as if the plan were new. */
-    void reseed() {
+    public void reseed() {
         random = new Random(seed);
     }
 
-    /** How long each call takes before it completes; 0 for none. */
-    long latencyNanos() {
+    /** {@return how long each call takes before it completes, in nanoseconds; 0 for none} */
+    public long latencyNanos() {
         return latencyNanos;
     }
 
-    /** Sets the latency; validate it first with {@link #checkLatency}. */
-    void latencyNanos(long nanos) {
+    /**
+     * Sets the latency; validate it first with {@link #checkLatency}.
+     *
+     * @param nanos the latency in nanoseconds
+     */
+    public void latencyNanos(long nanos) {
         latencyNanos = nanos;
     }
 
     /**
      * Runs {@code completion} as a fake completes a call: at once without a scheduler, otherwise on
      * the scheduler, after {@code delayNanos} when it is positive.
+     *
+     * @param completion completes the call's future
+     * @param delayNanos how long after now
      */
-    void complete(Runnable completion, long delayNanos) {
+    public void complete(Runnable completion, long delayNanos) {
         if (scheduler == null) {
             completion.run();
         } else if (delayNanos > 0) {
@@ -83,13 +97,17 @@ final class FaultPlan {
         }
     }
 
-    /** A new, closed window on this plan's clock. */
-    Window window() {
+    /** {@return a new, closed window on this plan's clock} */
+    public Window window() {
         return new Window();
     }
 
-    /** A new chance drawing from this plan's generator, off (fraction 0). */
-    <T> Chance<T> chance() {
+    /**
+     * {@return a new chance drawing from this plan's generator, off (fraction 0)}
+     *
+     * @param <T> what the fake makes the entry fail with
+     */
+    public <T> Chance<T> chance() {
         return new Chance<>();
     }
 
@@ -98,9 +116,10 @@ final class FaultPlan {
     /**
      * Checks a count of calls to fail.
      *
+     * @param n the count
      * @throws IllegalArgumentException if {@code n} is negative
      */
-    static void checkCount(int n) {
+    public static void checkCount(int n) {
         if (n < 0) {
             throw new IllegalArgumentException("n must be at least 0 but was " + n);
         }
@@ -109,9 +128,10 @@ final class FaultPlan {
     /**
      * Checks a probability.
      *
+     * @param fraction the probability
      * @throws IllegalArgumentException if {@code fraction} is outside [0, 1] or NaN
      */
-    static void checkFraction(double fraction) {
+    public static void checkFraction(double fraction) {
         if (!(fraction >= 0 && fraction <= 1)) {
             throw new IllegalArgumentException("fraction must be between 0 and 1 but was " + fraction);
         }
@@ -121,26 +141,29 @@ final class FaultPlan {
      * Checks a duration and converts it, saturating at {@link Long#MAX_VALUE} nanoseconds (about
      * 292 years: "for ever" on any clock).
      *
+     * @param duration the duration
      * @param name the setting, for the messages
+     * @return the duration in nanoseconds
      * @throws NullPointerException if {@code duration} is null
      * @throws IllegalArgumentException if {@code duration} is negative
      */
-    static long checkNonNegative(Duration duration, String name) {
+    public static long checkNonNegative(Duration duration, String name) {
         Objects.requireNonNull(duration, name);
         if (duration.isNegative()) {
             throw new IllegalArgumentException(name + " must not be negative but was " + duration);
         }
-        return ManualClock.saturatedNanos(duration);
+        return Durations.saturatedNanos(duration);
     }
 
     /**
      * Checks a latency: not negative, and a non-zero one needs a scheduler to complete calls later.
      *
+     * @param latency the latency
      * @param howToFix the end of the message when the scheduler is missing, naming the fake's builder
      * @return the latency in nanoseconds, saturated as by {@link #checkNonNegative}
      * @throws IllegalStateException if it is not zero and this plan has no scheduler
      */
-    long checkLatency(Duration latency, String howToFix) {
+    public long checkLatency(Duration latency, String howToFix) {
         long nanos = checkNonNegative(latency, "latency");
         if (nanos > 0 && scheduler == null) {
             throw new IllegalStateException("latency " + latency + " needs a scheduler: " + howToFix);
@@ -151,31 +174,39 @@ final class FaultPlan {
     // ---- the fault state --------------------------------------------------------------------
 
     /** A period of the plan's clock during which a fault holds, such as an outage. Starts closed. */
-    final class Window {
+    public final class Window {
         private boolean open;
         private long untilNanos;
 
         private Window() {}
 
-        /** Opens the window from now for {@code nanos} (saturating); zero or negative leaves it closed. */
-        void openFor(long nanos) {
+        /**
+         * Opens the window from now for {@code nanos} (saturating); zero or negative leaves it closed.
+         *
+         * @param nanos how long
+         */
+        public void openFor(long nanos) {
             long now = clock.nanoTime();
             openUntil(now + nanos < now && nanos > 0 ? Long.MAX_VALUE : now + nanos);
         }
 
-        /** Opens the window until the clock's {@link Clock#nanoTime()} reaches {@code nanoTime}, exclusive. */
-        void openUntil(long nanoTime) {
+        /**
+         * Opens the window until the clock's {@link Clock#nanoTime()} reaches {@code nanoTime}, exclusive.
+         *
+         * @param nanoTime the end of the window
+         */
+        public void openUntil(long nanoTime) {
             open = true;
             untilNanos = nanoTime;
         }
 
         /** Closes the window now. */
-        void close() {
+        public void close() {
             open = false;
         }
 
-        /** Whether the clock is inside the window now. */
-        boolean isOpen() {
+        /** {@return whether the clock is inside the window now} */
+        public boolean isOpen() {
             return open && clock.nanoTime() - untilNanos < 0;
         }
     }
@@ -185,18 +216,26 @@ final class FaultPlan {
      *
      * @param <T> what the fake makes the call fail with
      */
-    static final class Countdown<T> {
+    public static final class Countdown<T> {
         private int left;
+
+        /** A countdown at zero: no call fails until {@link #set}. */
+        public Countdown() {}
         private @Nullable T failure;
 
-        /** Replaces any earlier count; validate {@code n} first with {@link #checkCount}. */
-        void set(int n, T failure) {
+        /**
+         * Replaces any earlier count; validate {@code n} first with {@link #checkCount}.
+         *
+         * @param n how many calls
+         * @param failure what each of them fails with
+         */
+        public void set(int n, T failure) {
             left = n;
             this.failure = failure;
         }
 
-        /** The failure for this call, using one up, or null when none is left. */
-        @Nullable T take() {
+        /** {@return the failure for this call, using one up, or null when none is left} */
+        public @Nullable T take() {
             if (left <= 0) {
                 return null;
             }
@@ -211,20 +250,25 @@ final class FaultPlan {
      *
      * @param <T> what the fake makes the entry fail with
      */
-    final class Chance<T> {
+    public final class Chance<T> {
         private double fraction;
         private @Nullable T failure;
 
         private Chance() {}
 
-        /** Replaces the probability and failure; validate {@code fraction} first with {@link #checkFraction}. */
-        void set(double fraction, T failure) {
+        /**
+         * Replaces the probability and failure; validate {@code fraction} first with {@link #checkFraction}.
+         *
+         * @param fraction the probability
+         * @param failure what a failing entry fails with
+         */
+        public void set(double fraction, T failure) {
             this.fraction = fraction;
             this.failure = failure;
         }
 
-        /** Draws for one entry: the failure when it fails, otherwise null. */
-        @Nullable T draw() {
+        /** {@return for one entry, drawn now: the failure when it fails, otherwise null} */
+        public @Nullable T draw() {
             return fraction > 0 && random.nextDouble() < fraction ? failure : null;
         }
     }

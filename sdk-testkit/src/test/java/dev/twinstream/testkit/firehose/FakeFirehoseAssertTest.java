@@ -1,4 +1,4 @@
-package dev.twinstream.testkit;
+package dev.twinstream.testkit.firehose;
 
 import static dev.twinstream.testkit.TwinstreamAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,9 +1,11 @@
-package dev.twinstream.testkit;
+package dev.twinstream.testkit.firehose;
 
 import static dev.twinstream.testkit.TwinstreamAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.twinstream.testkit.ManualClock;
+import dev.twinstream.testkit.VirtualScheduler;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,18 +13,24 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.firehose.model.BufferingHints;
 import software.amazon.awssdk.services.firehose.model.CompressionFormat;
+import software.amazon.awssdk.services.firehose.model.ConcurrentModificationException;
 import software.amazon.awssdk.services.firehose.model.CopyCommand;
 import software.amazon.awssdk.services.firehose.model.CreateDeliveryStreamRequest;
 import software.amazon.awssdk.services.firehose.model.DeliveryStreamDescription;
+import software.amazon.awssdk.services.firehose.model.FirehoseException;
 import software.amazon.awssdk.services.firehose.model.InvalidArgumentException;
 import software.amazon.awssdk.services.firehose.model.InvalidKmsResourceException;
+import software.amazon.awssdk.services.firehose.model.InvalidSourceException;
+import software.amazon.awssdk.services.firehose.model.LimitExceededException;
 import software.amazon.awssdk.services.firehose.model.ListDeliveryStreamsResponse;
 import software.amazon.awssdk.services.firehose.model.PutRecordBatchRequest;
 import software.amazon.awssdk.services.firehose.model.PutRecordBatchResponse;
+import software.amazon.awssdk.services.firehose.model.PutRecordBatchResponseEntry;
 import software.amazon.awssdk.services.firehose.model.Record;
 import software.amazon.awssdk.services.firehose.model.RedshiftDestinationConfiguration;
 import software.amazon.awssdk.services.firehose.model.ResourceInUseException;
@@ -160,7 +168,7 @@ class FakeFirehoseTest {
         time.advance(Duration.ofSeconds(59));
         assertThat(firehose.objects("s")).isEmpty();
         time.advance(Duration.ofSeconds(1));
-        List<FakeFirehose.DeliveredObject> objects = firehose.objects("s");
+        List<DeliveredObject> objects = firehose.objects("s");
         assertThat(objects).hasSize(1);
         assertThat(objects.get(0).lines()).containsExactly("a0", "a1");
         assertThat(objects.get(0).key()).matches("2026/01/01/00/s-1-2026-01-01-00-00-00-[0-9a-f-]{36}");
@@ -186,7 +194,7 @@ class FakeFirehoseTest {
         await(firehose.putRecordBatch(batch("z", List.of("{\"a\":1}\n{\"a\":2}\n".getBytes(StandardCharsets.UTF_8)))));
         assertThat(firehose.objects("z")).isEmpty();
         firehose.flushBuffers();
-        FakeFirehose.DeliveredObject o = firehose.objects("z").get(0);
+        DeliveredObject o = firehose.objects("z").get(0);
         assertThat(o.key()).endsWith(".gz");
         assertThat(o.isGzip()).isTrue();
         assertThat(o.storedBytes()[0] & 0xff).isEqualTo(0x1f);
@@ -198,7 +206,7 @@ class FakeFirehoseTest {
     void billsEachRecordInFiveKibIncrements() {
         firehose.createStream("s");
         await(firehose.putRecordBatch(batch("s", List.of(new byte[1], new byte[5120], new byte[5121], new byte[12 * 1024]))));
-        FakeFirehose.StreamStats stats = firehose.stats("s");
+        StreamStats stats = firehose.stats("s");
         assertThat(stats.records()).isEqualTo(4);
         assertThat(stats.bytes()).isEqualTo(1 + 5120 + 5121 + 12 * 1024);
         assertThat(stats.billedBytes()).isEqualTo(5120 + 5120 + 10240 + 15 * 1024);
@@ -215,7 +223,7 @@ class FakeFirehoseTest {
 
     private static List<Integer> failedPositions(long seed) {
         FakeFirehose f = FakeFirehose.builder().seed(seed).build().createStream("s");
-        f.failEntries(0.3, "InternalFailure");
+        f.failFraction(0.3, "InternalFailure");
         PutRecordBatchResponse r = f.putRecordBatch(batch("s", lines("e", 500))).join();
         List<Integer> failed = new ArrayList<>();
         for (int i = 0; i < 500; i++) {
@@ -250,13 +258,11 @@ class FakeFirehoseTest {
         time.advance(Duration.ofSeconds(10));
         assertThat(await(firehose.putRecordBatch(batch("t", lines("t", 1)))).failedPutCount()).isZero();
 
-        firehose.outageFor(Duration.ofMinutes(1));
+        firehose.downFor(Duration.ofMinutes(1));
         assertThat(failure(firehose.putRecordBatch(batch("s", lines("c", 1))))).isInstanceOf(SdkClientException.class);
         time.advance(Duration.ofMinutes(1));
 
-        firehose.failNextCalls(1, () -> InvalidKmsResourceException.builder().statusCode(400)
-                .awsErrorDetails(software.amazon.awssdk.awscore.exception.AwsErrorDetails.builder()
-                        .errorCode("InvalidKMSResourceException").errorMessage("key disabled").build()).build());
+        firehose.failNextCalls(1, "InvalidKMSResourceException");
         assertThat(failure(firehose.putRecordBatch(batch("s", lines("d", 1))))).isInstanceOf(InvalidKmsResourceException.class);
 
         firehose.latency(Duration.ofMillis(250));
@@ -268,6 +274,104 @@ class FakeFirehoseTest {
 
         assertThat(firehose.lines("s")).containsExactly("a0", "b0", "x0", "e0");
         assertThat(firehose.stats("s").failedCalls()).isEqualTo(3);
+    }
+
+    @Test
+    void downForMakesTheServiceUnreachableForTheWindow() {
+        firehose.createStream("s").downFor(Duration.ofSeconds(30));
+        assertThat(failure(firehose.putRecordBatch(batch("s", lines("a", 1))))).isInstanceOf(SdkClientException.class)
+                .hasMessageContaining("FakeFirehose outage");
+        assertThat(failure(firehose.describeDeliveryStream(r -> r.deliveryStreamName("s")))).isInstanceOf(SdkClientException.class);
+        time.advance(Duration.ofSeconds(30));
+        assertThat(await(firehose.putRecordBatch(batch("s", lines("b", 1)))).failedPutCount()).isZero();
+        assertThat(firehose.lines("s")).containsExactly("b0");
+        assertThatThrownBy(() -> firehose.downFor(Duration.ofSeconds(-1))).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    @SuppressWarnings("removal")
+    void theDeprecatedNamesDelegateToTheNewOnes() {
+        firehose.createStream("s").outageFor(Duration.ofSeconds(1));
+        assertThat(failure(firehose.putRecordBatch(batch("s", lines("a", 1))))).isInstanceOf(SdkClientException.class);
+        time.advance(Duration.ofSeconds(1));
+
+        firehose.failEntries(1.0, "InternalFailure");
+        assertThat(await(firehose.putRecordBatch(batch("s", lines("b", 2)))).requestResponses())
+                .extracting(PutRecordBatchResponseEntry::errorCode).containsOnly("InternalFailure");
+        firehose.failEntries(0, "InternalFailure");
+
+        firehose.failNextCalls(1, () -> (FirehoseException) FirehoseException.builder().statusCode(418)
+                .awsErrorDetails(AwsErrorDetails.builder().errorCode("Teapot").build()).build());
+        assertThat(failure(firehose.putRecordBatch(batch("s", lines("c", 1)))))
+                .isInstanceOfSatisfying(FirehoseException.class, e -> assertThat(e.statusCode()).isEqualTo(418));
+        assertThat(firehose.lines("s")).isEmpty();
+    }
+
+    @Test
+    void failNextCallsThrowsTheExceptionTheServiceReturnsForTheCode() {
+        Object[][] cases = {
+            {"InvalidKMSResourceException", InvalidKmsResourceException.class, 400},
+            {"ResourceNotFoundException", ResourceNotFoundException.class, 400},
+            {"ServiceUnavailableException", ServiceUnavailableException.class, 503},
+            {"InvalidArgumentException", InvalidArgumentException.class, 400},
+            {"LimitExceededException", LimitExceededException.class, 400},
+            {"ResourceInUseException", ResourceInUseException.class, 400},
+            {"InvalidSourceException", InvalidSourceException.class, 400},
+            {"ConcurrentModificationException", ConcurrentModificationException.class, 400},
+            {"ExpiredTokenException", FirehoseException.class, 400},
+        };
+        firehose.createStream("s");
+        for (Object[] c : cases) {
+            String code = (String) c[0];
+            firehose.failNextCalls(1, code);
+            Throwable t = failure(firehose.putRecordBatch(batch("s", lines("x", 1))));
+            assertThat(t).as(code).isExactlyInstanceOf((Class<?>) c[1]);
+            FirehoseException e = (FirehoseException) t;
+            assertThat(e.awsErrorDetails().errorCode()).as(code).isEqualTo(code);
+            assertThat(e.statusCode()).as(code).isEqualTo(c[2]);
+        }
+        assertThat(firehose.lines("s")).isEmpty();
+        assertThat(firehose.stats("s").failedCalls()).isEqualTo(cases.length);
+        assertThat(await(firehose.putRecordBatch(batch("s", lines("y", 1)))).failedPutCount()).as("used up").isZero();
+    }
+
+    @Test
+    void failFractionFailsEntriesWithTheCodeAndPutRecordThrowsIt() {
+        firehose.createStream("s").failFraction(1.0, "KMS.AccessDeniedException");
+        PutRecordBatchResponse r = await(firehose.putRecordBatch(batch("s", lines("a", 3))));
+        assertThat(r.failedPutCount()).isEqualTo(3);
+        assertThat(r.requestResponses()).allSatisfy(e -> {
+            assertThat(e.errorCode()).isEqualTo("KMS.AccessDeniedException");
+            assertThat(e.errorMessage()).isNotBlank();
+            assertThat(e.recordId()).isNull();
+        });
+        Throwable single = failure(firehose.putRecord(p -> p.deliveryStreamName("s")
+                .record(Record.builder().data(SdkBytes.fromUtf8String("b\n")).build())));
+        assertThat(single).isExactlyInstanceOf(FirehoseException.class);
+        assertThat(((FirehoseException) single).awsErrorDetails().errorCode()).isEqualTo("KMS.AccessDeniedException");
+        assertThat(((FirehoseException) single).statusCode()).isEqualTo(400);
+        assertThat(firehose.lines("s")).isEmpty();
+        assertThat(firehose.stats("s").entriesFailed()).isEqualTo(4);
+    }
+
+    @Test
+    void throttleFractionThrottlesEntriesAsTheServiceDoesBeforeTheFailures() {
+        firehose.createStream("s").throttleFraction(1.0).failFraction(1.0, "InternalFailure");
+        PutRecordBatchResponse r = await(firehose.putRecordBatch(batch("s", lines("a", 3))));
+        assertThat(r.requestResponses()).allSatisfy(e -> {
+            assertThat(e.errorCode()).isEqualTo("ServiceUnavailableException");
+            assertThat(e.errorMessage()).isEqualTo("Slow down.");
+        });
+        Throwable single = failure(firehose.putRecord(p -> p.deliveryStreamName("s")
+                .record(Record.builder().data(SdkBytes.fromUtf8String("b\n")).build())));
+        assertThat(single).isExactlyInstanceOf(ServiceUnavailableException.class);
+        assertThat(((ServiceUnavailableException) single).statusCode()).isEqualTo(503);
+
+        FakeFirehose seeded = FakeFirehose.builder().seed(11).build().createStream("s").throttleFraction(0.3);
+        PutRecordBatchResponse some = seeded.putRecordBatch(batch("s", lines("e", 500))).join();
+        assertThat(some.failedPutCount()).isBetween(110, 190);
+        assertThat(seeded.stats("s").records()).isEqualTo(500 - some.failedPutCount());
+        assertThatThrownBy(() -> seeded.throttleFraction(-0.1)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

@@ -1,8 +1,10 @@
-package dev.twinstream.testkit;
+package dev.twinstream.testkit.kinesis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.twinstream.testkit.TwinstreamAssertions;
+import dev.twinstream.testkit.VirtualScheduler;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -13,11 +15,18 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.kinesis.model.AccessDeniedException;
 import software.amazon.awssdk.services.kinesis.model.InternalFailureException;
 import software.amazon.awssdk.services.kinesis.model.InvalidArgumentException;
+import software.amazon.awssdk.services.kinesis.model.KinesisException;
+import software.amazon.awssdk.services.kinesis.model.KmsDisabledException;
+import software.amazon.awssdk.services.kinesis.model.LimitExceededException;
+import software.amazon.awssdk.services.kinesis.model.ProvisionedThroughputExceededException;
 import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
 import software.amazon.awssdk.services.kinesis.model.PutRecordsResponse;
+import software.amazon.awssdk.services.kinesis.model.PutRecordsResultEntry;
 import software.amazon.awssdk.services.kinesis.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.kinesis.model.Shard;
 import software.amazon.awssdk.services.kinesis.model.ValidationException;
@@ -37,7 +46,7 @@ class FakeKinesisTest {
     void billsRecordsBytesAndTwentyFiveKibPayloadUnits() {
         FakeKinesis k = FakeKinesis.builder().build().createStream(STREAM, 1);
         put(k, List.of(entry("a", 5 * 1024 - 1), entry("b", 45 * 1024 - 1), entry("c", 0)));
-        FakeKinesis.Billing billing = k.billing(STREAM);
+        Billing billing = k.billing(STREAM);
         assertThat(billing.records()).isEqualTo(3);
         assertThat(billing.bytes()).isEqualTo(50 * 1024 + 1); // data (50 KiB - 2) plus three 1-byte keys
         assertThat(billing.putPayloadUnits()).isEqualTo(1 + 2 + 1);
@@ -90,7 +99,7 @@ class FakeKinesisTest {
     void faultsAreSeededAndTimedOnTheVirtualClock() {
         VirtualScheduler time = new VirtualScheduler();
         FakeKinesis k = FakeKinesis.builder().scheduler(time).seed(4).build().createStream(STREAM, 2);
-        k.latency(Duration.ofMillis(100)).failFraction(0.2);
+        k.latency(Duration.ofMillis(100)).failFraction(0.2, "InternalFailure");
         List<PutRecordsRequestEntry> entries = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
             entries.add(entry("k" + i, 10));
@@ -102,7 +111,7 @@ class FakeKinesisTest {
         assertThat(f.join().failedRecordCount()).isBetween(20, 60);
         assertThat(f.join().records()).filteredOn(e -> e.errorCode() != null).allSatisfy(e -> assertThat(e.errorCode()).isEqualTo("InternalFailure"));
 
-        k.failFraction(0).downFor(Duration.ofSeconds(5));
+        k.failFraction(0, "InternalFailure").downFor(Duration.ofSeconds(5));
         CompletableFuture<PutRecordsResponse> down = k.putRecords(b -> b.streamName(STREAM).records(entries));
         time.advance(Duration.ofMillis(100));
         assertThatThrownBy(down::join).isInstanceOf(CompletionException.class).hasCauseInstanceOf(InternalFailureException.class);
@@ -110,6 +119,129 @@ class FakeKinesisTest {
         CompletableFuture<PutRecordsResponse> up = k.putRecords(b -> b.streamName(STREAM).records(entries));
         time.advance(Duration.ofMillis(100));
         assertThat(up.join().failedRecordCount()).isZero();
+    }
+
+    @Test
+    void failFractionFailsEntriesWithTheGivenCode() {
+        FakeKinesis k = FakeKinesis.builder().seed(3).build().createStream(STREAM, 2);
+        k.failFraction(1.0, "KMSAccessDeniedException");
+        PutRecordsResponse all = put(k, entries(50));
+        assertThat(all.failedRecordCount()).isEqualTo(50);
+        assertThat(all.records()).allSatisfy(e -> {
+            assertThat(e.errorCode()).isEqualTo("KMSAccessDeniedException");
+            assertThat(e.errorMessage()).isNotBlank();
+            assertThat(e.sequenceNumber()).isNull();
+        });
+        assertThat(k.recordCount(STREAM)).isZero();
+
+        k.failFraction(0.3, "InternalFailure");
+        PutRecordsResponse some = put(k, entries(500));
+        assertThat(some.failedRecordCount()).isBetween(110, 190);
+        assertThat(k.recordCount(STREAM)).isEqualTo(500 - some.failedRecordCount());
+        k.failFraction(0, "InternalFailure");
+        assertThat(put(k, entries(50)).failedRecordCount()).isZero();
+    }
+
+    @Test
+    @SuppressWarnings("removal")
+    void theDeprecatedOneArgumentFailFractionFailsEntriesWithInternalFailure() {
+        FakeKinesis k = FakeKinesis.builder().build().createStream(STREAM, 1);
+        k.failFraction(1.0);
+        assertThat(put(k, entries(5)).records()).extracting(PutRecordsResultEntry::errorCode).containsOnly("InternalFailure");
+    }
+
+    @Test
+    void throttleFractionIsDrawnBeforeTheFailures() {
+        FakeKinesis k = FakeKinesis.builder().build().createStream(STREAM, 1);
+        k.throttleFraction(1.0).failFraction(1.0, "InternalFailure");
+        assertThat(put(k, entries(5)).records()).extracting(PutRecordsResultEntry::errorCode)
+                .containsOnly("ProvisionedThroughputExceededException");
+    }
+
+    @Test
+    void throttleNextCallsFailsWholeWriteCallsBeforeTheInjectedFailures() {
+        FakeKinesis k = FakeKinesis.builder().build().createStream(STREAM, 1);
+        k.throttleNextCalls(2).failNextCalls(1, "AccessDeniedException");
+
+        assertThrottled(k.putRecords(b -> b.streamName(STREAM).records(entries(3))));
+        assertThrottled(k.putRecord(b -> b.streamName(STREAM).partitionKey("k").data(SdkBytes.fromUtf8String("x"))));
+        assertThat(k.recordCount(STREAM)).isZero();
+        assertThat(k.billing(STREAM).putCalls()).as("throttled calls are not billed").isZero();
+        assertThatThrownBy(() -> put(k, entries(1))).hasCauseInstanceOf(AccessDeniedException.class);
+        assertThat(put(k, entries(1)).failedRecordCount()).isZero();
+        assertThatThrownBy(() -> k.throttleNextCalls(-1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("was -1");
+    }
+
+    @Test
+    void throttleForFailsEveryWriteCallForTheWindowOnTheVirtualClock() {
+        VirtualScheduler time = new VirtualScheduler();
+        FakeKinesis k = FakeKinesis.builder().scheduler(time).build().createStream(STREAM, 1);
+        k.throttleNextCalls(1).throttleFor(Duration.ofSeconds(10));
+        CompletableFuture<PutRecordsResponse> during = k.putRecords(b -> b.streamName(STREAM).records(entries(1)));
+        time.runPending();
+        assertThrottled(during);
+        time.advance(Duration.ofSeconds(10));
+        CompletableFuture<PutRecordsResponse> countdown = k.putRecords(b -> b.streamName(STREAM).records(entries(1)));
+        time.runPending();
+        assertThrottled(countdown); // the window did not use up the throttled call
+        CompletableFuture<PutRecordsResponse> after = k.putRecords(b -> b.streamName(STREAM).records(entries(1)));
+        time.runPending();
+        assertThat(after.join().failedRecordCount()).isZero();
+        assertThatThrownBy(() -> k.throttleFor(Duration.ofSeconds(-1))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("must not be negative");
+    }
+
+    @Test
+    void failNextCallsThrowsTheExceptionTheServiceReturnsForTheCode() {
+        Object[][] cases = {
+            {"ResourceNotFoundException", ResourceNotFoundException.class, 400},
+            {"InvalidArgumentException", InvalidArgumentException.class, 400},
+            {"ProvisionedThroughputExceededException", ProvisionedThroughputExceededException.class, 400},
+            {"InternalFailureException", InternalFailureException.class, 500},
+            {"AccessDeniedException", AccessDeniedException.class, 400},
+            {"KMSDisabledException", KmsDisabledException.class, 400},
+            {"LimitExceededException", LimitExceededException.class, 400},
+            {"ExpiredTokenException", KinesisException.class, 400},
+        };
+        FakeKinesis k = FakeKinesis.builder().build().createStream(STREAM, 1);
+        for (Object[] c : cases) {
+            String code = (String) c[0];
+            k.failNextCalls(1, code);
+            Throwable failure = failureOf(k.putRecords(b -> b.streamName(STREAM).records(entries(1))));
+            assertThat(failure).as(code).isExactlyInstanceOf((Class<?>) c[1]);
+            AwsServiceException e = (AwsServiceException) failure;
+            assertThat(e.awsErrorDetails().errorCode()).as(code).isEqualTo(code);
+            assertThat(e.statusCode()).as(code).isEqualTo(c[2]);
+        }
+        assertThat(k.recordCount(STREAM)).isZero();
+    }
+
+    private static void assertThrottled(CompletableFuture<?> call) {
+        Throwable failure = failureOf(call);
+        assertThat(failure).isExactlyInstanceOf(ProvisionedThroughputExceededException.class);
+        ProvisionedThroughputExceededException e = (ProvisionedThroughputExceededException) failure;
+        assertThat(e.awsErrorDetails().errorCode()).isEqualTo("ProvisionedThroughputExceededException");
+        assertThat(e.statusCode()).isEqualTo(400);
+    }
+
+    /** The exception a completed call failed with. */
+    private static Throwable failureOf(CompletableFuture<?> call) {
+        assertThat(call).isDone();
+        try {
+            call.join();
+        } catch (CompletionException e) {
+            return e.getCause();
+        }
+        throw new AssertionError("expected the call to fail");
+    }
+
+    private static List<PutRecordsRequestEntry> entries(int n) {
+        List<PutRecordsRequestEntry> entries = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            entries.add(entry("k" + i, 10));
+        }
+        return entries;
     }
 
     @Test
@@ -138,10 +270,10 @@ class FakeKinesisTest {
         k.putRecords(b -> b.streamName(STREAM).records(
                 PutRecordsRequestEntry.builder().partitionKey("a").data(SdkBytes.fromByteArray(aggregate)).build(),
                 PutRecordsRequestEntry.builder().partitionKey("plain").data(SdkBytes.fromUtf8String("four")).build())).join();
-        List<FakeKinesis.StoredEvent> events = k.events(STREAM);
-        assertThat(events).extracting(FakeKinesis.StoredEvent::dataAsUtf8).containsExactly("one", "two", "three", "four");
-        assertThat(events).extracting(FakeKinesis.StoredEvent::partitionKey).containsExactly("a", "b", "a", "plain");
-        assertThat(events).extracting(FakeKinesis.StoredEvent::aggregated).containsExactly(true, true, true, false);
+        List<StoredEvent> events = k.events(STREAM);
+        assertThat(events).extracting(StoredEvent::dataAsUtf8).containsExactly("one", "two", "three", "four");
+        assertThat(events).extracting(StoredEvent::partitionKey).containsExactly("a", "b", "a", "plain");
+        assertThat(events).extracting(StoredEvent::aggregated).containsExactly(true, true, true, false);
         assertThat(k.recordCount(STREAM)).isEqualTo(2);
     }
 

@@ -1,9 +1,11 @@
-package dev.twinstream.testkit;
+package dev.twinstream.testkit.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.twinstream.core.Clock;
+import dev.twinstream.testkit.ManualClock;
+import dev.twinstream.testkit.VirtualScheduler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

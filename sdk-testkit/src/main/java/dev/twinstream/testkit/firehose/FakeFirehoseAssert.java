@@ -1,7 +1,8 @@
-package dev.twinstream.testkit;
+package dev.twinstream.testkit.firehose;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.twinstream.testkit.TwinstreamAssertions;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -127,7 +128,7 @@ public final class FakeFirehoseAssert extends AbstractAssert<FakeFirehoseAssert,
         hasStream(stream);
         Set<String> present = new LinkedHashSet<>();
         int objects = 0;
-        for (FakeFirehose.DeliveredObject object : actual.objects(stream)) {
+        for (DeliveredObject object : actual.objects(stream)) {
             objects++;
             present.addAll(object.lines());
         }
@@ -154,7 +155,7 @@ public final class FakeFirehoseAssert extends AbstractAssert<FakeFirehoseAssert,
     public FakeFirehoseAssert hasDeliveredEverythingToObjects(String stream) {
         hasStream(stream);
         List<String> objectLines = new ArrayList<>();
-        for (FakeFirehose.DeliveredObject object : actual.objects(stream)) {
+        for (DeliveredObject object : actual.objects(stream)) {
             objectLines.addAll(object.lines());
         }
         List<String> accepted = actual.lines(stream);

@@ -1,5 +1,6 @@
-package dev.twinstream.testkit;
+package dev.twinstream.testkit.kinesis;
 
+import dev.twinstream.testkit.TwinstreamAssertions;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -67,7 +68,7 @@ public final class FakeKinesisAssert extends AbstractAssert<FakeKinesisAssert, F
         isNotNull();
         Map<String, Integer> seen = new HashMap<>();
         List<String> duplicates = new ArrayList<>();
-        for (FakeKinesis.StoredEvent e : actual.events(stream())) {
+        for (StoredEvent e : actual.events(stream())) {
             String key = e.dataAsUtf8();
             if (seen.merge(key, 1, Integer::sum) == 2 && duplicates.size() < 10) {
                 duplicates.add(key.length() > 60 ? key.substring(0, 60) + "…" : key);
@@ -88,7 +89,7 @@ public final class FakeKinesisAssert extends AbstractAssert<FakeKinesisAssert, F
     public FakeKinesisAssert hasEveryEventOnItsPartitionKeysShard() {
         isNotNull();
         List<String> wrong = new ArrayList<>();
-        for (FakeKinesis.StoredEvent e : actual.events(stream())) {
+        for (StoredEvent e : actual.events(stream())) {
             BigInteger[] range = actual.hashKeyRange(stream(), e.shardId());
             BigInteger h = md5(e.partitionKey());
             if ((h.compareTo(range[0]) < 0 || h.compareTo(range[1]) > 0) && wrong.size() < 10) {
