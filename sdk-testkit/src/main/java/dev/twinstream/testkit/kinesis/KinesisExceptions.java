@@ -2,13 +2,23 @@ package dev.twinstream.testkit.kinesis;
 
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import java.util.Map;
+import java.util.function.Supplier;
 import software.amazon.awssdk.services.kinesis.model.AccessDeniedException;
+import software.amazon.awssdk.services.kinesis.model.ExpiredIteratorException;
+import software.amazon.awssdk.services.kinesis.model.ExpiredNextTokenException;
 import software.amazon.awssdk.services.kinesis.model.InternalFailureException;
 import software.amazon.awssdk.services.kinesis.model.InvalidArgumentException;
 import software.amazon.awssdk.services.kinesis.model.KinesisException;
+import software.amazon.awssdk.services.kinesis.model.KmsAccessDeniedException;
 import software.amazon.awssdk.services.kinesis.model.KmsDisabledException;
+import software.amazon.awssdk.services.kinesis.model.KmsInvalidStateException;
+import software.amazon.awssdk.services.kinesis.model.KmsNotFoundException;
+import software.amazon.awssdk.services.kinesis.model.KmsOptInRequiredException;
+import software.amazon.awssdk.services.kinesis.model.KmsThrottlingException;
 import software.amazon.awssdk.services.kinesis.model.LimitExceededException;
 import software.amazon.awssdk.services.kinesis.model.ProvisionedThroughputExceededException;
+import software.amazon.awssdk.services.kinesis.model.ResourceInUseException;
 import software.amazon.awssdk.services.kinesis.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.kinesis.model.ValidationException;
 
@@ -23,27 +33,38 @@ final class KinesisExceptions {
 
     private KinesisExceptions() {}
 
-    /** A service exception of the type the SDK would unmarshal for {@code code}, with the status the service sends. */
+    /**
+     * The service's error codes and the class the SDK unmarshals each into (every exception the
+     * Kinesis model declares; {@code ErrorParityTest} in twinstream-testkit-endpoint checks each
+     * against a real client). Codes are the wire's, which differ from the class names for KMS.
+     */
+    private static final Map<String, Supplier<AwsServiceException.Builder>> MODELED = Map.ofEntries(
+            Map.entry("AccessDeniedException", AccessDeniedException::builder),
+            Map.entry("ExpiredIteratorException", ExpiredIteratorException::builder),
+            Map.entry("ExpiredNextTokenException", ExpiredNextTokenException::builder),
+            Map.entry("InternalFailureException", InternalFailureException::builder),
+            Map.entry("InvalidArgumentException", InvalidArgumentException::builder),
+            Map.entry("KMSAccessDeniedException", KmsAccessDeniedException::builder),
+            Map.entry("KMSDisabledException", KmsDisabledException::builder),
+            Map.entry("KMSInvalidStateException", KmsInvalidStateException::builder),
+            Map.entry("KMSNotFoundException", KmsNotFoundException::builder),
+            Map.entry("KMSOptInRequired", KmsOptInRequiredException::builder),
+            Map.entry("KMSThrottlingException", KmsThrottlingException::builder),
+            Map.entry("LimitExceededException", LimitExceededException::builder),
+            Map.entry(THROUGHPUT_EXCEEDED, ProvisionedThroughputExceededException::builder),
+            Map.entry("ResourceInUseException", ResourceInUseException::builder),
+            Map.entry("ResourceNotFoundException", ResourceNotFoundException::builder),
+            Map.entry("ValidationException", ValidationException::builder));
+
+    /**
+     * A service exception of the type the SDK would unmarshal for {@code code}, with the status the
+     * service sends (500 for {@code InternalFailureException}, 400 for the others); a code the model
+     * does not declare gives a plain {@link KinesisException}.
+     */
     static AwsServiceException forCode(String code) {
-        String message = "injected " + code;
-        switch (code) {
-            case "ResourceNotFoundException":
-                return error(ResourceNotFoundException.builder(), code, 400, message);
-            case "InvalidArgumentException":
-                return error(InvalidArgumentException.builder(), code, 400, message);
-            case THROUGHPUT_EXCEEDED:
-                return error(ProvisionedThroughputExceededException.builder(), code, 400, message);
-            case "InternalFailureException":
-                return error(InternalFailureException.builder(), code, 500, message);
-            case "AccessDeniedException":
-                return error(AccessDeniedException.builder(), code, 400, message);
-            case "KMSDisabledException":
-                return error(KmsDisabledException.builder(), code, 400, message);
-            case "LimitExceededException":
-                return error(LimitExceededException.builder(), code, 400, message);
-            default:
-                return error(KinesisException.builder(), code, 400, message);
-        }
+        Supplier<AwsServiceException.Builder> modeled = MODELED.get(code);
+        int status = "InternalFailureException".equals(code) ? 500 : 400;
+        return error(modeled != null ? modeled.get() : KinesisException.builder(), code, status, "injected " + code);
     }
 
     static AwsServiceException validation(String message) {
