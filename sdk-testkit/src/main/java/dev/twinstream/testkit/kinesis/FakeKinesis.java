@@ -18,6 +18,8 @@ import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.services.kinesis.KinesisAsyncClient;
 import software.amazon.awssdk.services.kinesis.model.CreateStreamRequest;
 import software.amazon.awssdk.services.kinesis.model.CreateStreamResponse;
+import software.amazon.awssdk.services.kinesis.model.DeleteStreamRequest;
+import software.amazon.awssdk.services.kinesis.model.DeleteStreamResponse;
 import software.amazon.awssdk.services.kinesis.model.DescribeStreamRequest;
 import software.amazon.awssdk.services.kinesis.model.DescribeStreamResponse;
 import software.amazon.awssdk.services.kinesis.model.DescribeStreamSummaryRequest;
@@ -51,7 +53,7 @@ import software.amazon.awssdk.services.kinesis.model.UpdateShardCountResponse;
  * wherever a client is expected ({@code KinesisSink.builder(fake, "events")}) and read back what
  * arrived.
  *
- * <p>Supported calls: {@code CreateStream}, {@code DescribeStream}, {@code DescribeStreamSummary},
+ * <p>Supported calls: {@code CreateStream}, {@code DeleteStream}, {@code DescribeStream}, {@code DescribeStreamSummary},
  * {@code ListStreams}, {@code ListShards}, {@code PutRecord}, {@code PutRecords},
  * {@code GetShardIterator}, {@code GetRecords}, {@code UpdateShardCount}, {@code SplitShard},
  * {@code MergeShards}; any other call throws {@link UnsupportedOperationException}. Streams are
@@ -504,6 +506,17 @@ public final class FakeKinesis implements KinesisAsyncClient {
             }
             createStream(request.streamName(), request.shardCount() == null ? 4 : request.shardCount());
             return CreateStreamResponse.builder().build();
+        });
+    }
+
+    /** Deletes the stream at once (the service takes a while in DELETING); its records go with it. */
+    @Override
+    public CompletableFuture<DeleteStreamResponse> deleteStream(DeleteStreamRequest request) {
+        return respond(() -> {
+            synchronized (lock) {
+                streams.remove(find(request.streamName(), request.streamARN()).name);
+            }
+            return DeleteStreamResponse.builder().build();
         });
     }
 

@@ -43,6 +43,15 @@ class FakeKinesisTest {
     }
 
     @Test
+    void deleteStreamRemovesItAndAMissingOneIsNotFound() {
+        FakeKinesis fake = FakeKinesis.builder().build().createStream("gone", 1).createStream("kept", 1);
+        fake.deleteStream(r -> r.streamName("gone")).join();
+        assertThat(fake.listStreams(r -> { }).join().streamNames()).containsExactly("kept");
+        assertThatThrownBy(() -> fake.deleteStream(r -> r.streamName("gone")).join())
+                .isInstanceOf(CompletionException.class).hasCauseInstanceOf(ResourceNotFoundException.class);
+    }
+
+    @Test
     void billsRecordsBytesAndTwentyFiveKibPayloadUnits() {
         FakeKinesis k = FakeKinesis.builder().build().createStream(STREAM, 1);
         put(k, List.of(entry("a", 5 * 1024 - 1), entry("b", 45 * 1024 - 1), entry("c", 0)));
