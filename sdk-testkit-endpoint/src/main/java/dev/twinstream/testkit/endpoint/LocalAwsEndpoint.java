@@ -28,6 +28,7 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.SdkClient;
 import software.amazon.awssdk.regions.Region;
@@ -166,24 +167,12 @@ public final class LocalAwsEndpoint implements AutoCloseable {
      * @return a new builder
      */
     public KinesisAsyncClientBuilder kinesisClientBuilder() {
-        return KinesisAsyncClient.builder()
-                .endpointOverride(uri())
-                .region(REGION)
-                .credentialsProvider(credentials())
-                .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.doNotRetry())
-                        .apiCallAttemptTimeout(Duration.ofSeconds(15))
-                        .apiCallTimeout(Duration.ofSeconds(30)));
+        return forThisEndpoint(KinesisAsyncClient.builder());
     }
 
     /** {@return a Firehose client builder configured like {@link #kinesisClientBuilder()}} */
     public FirehoseAsyncClientBuilder firehoseClientBuilder() {
-        return FirehoseAsyncClient.builder()
-                .endpointOverride(uri())
-                .region(REGION)
-                .credentialsProvider(credentials())
-                .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.doNotRetry())
-                        .apiCallAttemptTimeout(Duration.ofSeconds(15))
-                        .apiCallTimeout(Duration.ofSeconds(30)));
+        return forThisEndpoint(FirehoseAsyncClient.builder());
     }
 
     /**
@@ -201,8 +190,15 @@ public final class LocalAwsEndpoint implements AutoCloseable {
         return track(firehoseClientBuilder().build());
     }
 
-    private static StaticCredentialsProvider credentials() {
-        return StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDLOCALENDPOINT", "local-secret"));
+    /** The settings both client builders share (see {@link #kinesisClientBuilder()}). */
+    private <B extends AwsClientBuilder<B, ?>> B forThisEndpoint(B builder) {
+        return builder.endpointOverride(uri())
+                .region(REGION)
+                .credentialsProvider(StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create("AKIDLOCALENDPOINT", "local-secret")))
+                .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.doNotRetry())
+                        .apiCallAttemptTimeout(Duration.ofSeconds(15))
+                        .apiCallTimeout(Duration.ofSeconds(30)));
     }
 
     private synchronized <C extends SdkClient> C track(C client) {
