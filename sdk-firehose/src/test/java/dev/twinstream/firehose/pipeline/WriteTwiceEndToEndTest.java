@@ -121,6 +121,13 @@ class WriteTwiceEndToEndTest {
         if (f.s3Directory != null) {
             // Over the wire the fake also wrote each object as a file, named as Firehose names S3 objects.
             assertThat(f.s3FileLines(BACKUP_BOOKS)).containsExactlyInAnyOrderElementsOf(objectLines);
+            Set<String> s3Ids = new HashSet<>();
+            for (String stream : List.of(BACKUP_BOOKS, BACKUP_DYNAMIC)) {
+                for (String line : f.s3FileLines(stream)) {
+                    assertThat(s3Ids.add(JSON.readTree(line).get("eventId").asText())).as("once: %s", line).isTrue();
+                }
+            }
+            assertThat(s3Ids).as("the backup's S3 files hold every tracked event").isEqualTo(tracked.keySet());
             assertThat(f.firehose.s3WriteFailures()).isZero();
         }
         assertThat(f.firehose).hasDeliveredEverythingToObjects(BACKUP_BOOKS)

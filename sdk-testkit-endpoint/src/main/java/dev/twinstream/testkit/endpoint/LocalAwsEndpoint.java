@@ -152,6 +152,8 @@ public final class LocalAwsEndpoint implements AutoCloseable {
      * {@code wireMock().stubFor(post("/").withHeader("X-Amz-Target", equalTo("Kinesis_20131202.ListShards"))
      * .willReturn(aResponse().withStatus(503)))}. The request journal is off (it would grow without
      * bound), so WireMock's {@code verify} does not work; assert on the fakes instead.
+     * A stub's body must be in the client's protocol (CBOR for the Java SDK v2 Kinesis client, JSON
+     * otherwise); a status-only stub works for both.
      *
      * @return the server
      */
