@@ -109,16 +109,19 @@ public interface EventTracker extends AutoCloseable {
 
     /**
      * Sends everything accepted so far without waiting for linger, and waits until all of it is
-     * final (delivered, dead-lettered or dropped) in every sink, or the timeout passes.
+     * final (delivered, dead-lettered or dropped) in every sink and the listener and the dead-letter
+     * handler have been told (so {@link #deadLetterStore()} holds every dead letter the metrics
+     * count), or the timeout passes.
      *
      * @param timeout the longest wait
-     * @return true if everything accepted before the call is final
+     * @return true if everything accepted before the call is final and reported
      */
     boolean flush(Duration timeout);
 
     /**
-     * Non-blocking {@link #flush(Duration)}: the future completes with true when done, with false
-     * when {@code timeout} passes on the tracker's clock. Completed on the dispatcher thread: do
+     * Non-blocking {@link #flush(Duration)}: the future completes with true when everything is final
+     * (the listener may still be catching up: it runs on its own thread), with false when
+     * {@code timeout} passes on the tracker's clock. Completed on the dispatcher thread: do
      * not block in its callbacks.
      *
      * @param timeout the longest wait, on the tracker's clock

@@ -459,7 +459,10 @@ public final class TrackerEngine implements EventTracker {
 
     @Override
     public boolean flush(Duration timeout) {
-        return await(flushAsync(timeout), timeout.toNanos());
+        long deadline = System.nanoTime() + timeout.toNanos();
+        // Final outcomes first, then the notifications about them: the dead-letter store and the
+        // listener hear on the listener thread, after the counters moved.
+        return await(flushAsync(timeout), timeout.toNanos()) && notifier.awaitDelivered(deadline);
     }
 
     @Override
