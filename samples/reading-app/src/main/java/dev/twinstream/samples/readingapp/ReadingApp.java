@@ -79,6 +79,10 @@ public final class ReadingApp implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        // Jetty and WireMock log their start and stop at INFO; the sample's output should be its own.
+        if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        }
         System.exit(run(args, System.out, System.err));
     }
 
