@@ -133,6 +133,25 @@ public interface EventTracker extends AutoCloseable {
     TrackerMetrics metrics();
 
     /**
+     * What a sink delivered, per destination, event type and UTC hour of the events' {@code occurredAt}:
+     * the count of distinct events and the digest of their ids, to reconcile the sink's destination
+     * with another one, or with what the destination holds (see {@link DeliveryLedger} and
+     * {@code docs/RECONCILIATION.md}). An event counts once per sink however often it was sent; the
+     * destination is the one the sink reported ({@link dev.twinstream.core.spi.RecordResult#ok(String)}),
+     * else the sink's name. An hour is dropped once {@link Builder#ledgerRetention the retention} has
+     * passed since it ended.
+     *
+     * <p>With a {@link Journal#disk(java.nio.file.Path) disk journal} the ledger survives restarts and
+     * crashes: it is persisted with the journal's checkpoint, so the events a restarted tracker sends
+     * again are counted once, when they are delivered again. With a memory journal it starts empty.
+     *
+     * @param sink a registered sink's name
+     * @return a snapshot; empty when the ledger is off ({@link Builder#ledgerRetention} zero)
+     * @throws IllegalArgumentException if the tracker has no sink of that name
+     */
+    DeliveryLedger ledger(String sink);
+
+    /**
      * The store that keeps dead letters when the default handler (or a {@link DeadLetterStore}
      * given to {@link Builder#deadLetterHandler}) is in use. The default is
      * {@link DeadLetterStore#persistent persistent} in the journal's directory with a
@@ -223,6 +242,7 @@ public interface EventTracker extends AutoCloseable {
         private @Nullable ThreadFactory threadFactory;
         private @Nullable Random random;
         private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
+        private Duration ledgerRetention = DeliveryLedger.DEFAULT_RETENTION;
 
         Builder() {}
 
@@ -412,6 +432,21 @@ public interface EventTracker extends AutoCloseable {
         }
 
         /**
+         * How long the {@linkplain EventTracker#ledger(String) delivery ledger} keeps an hour after it
+         * ended; deliveries of events from an hour already dropped are not counted. Memory (and the
+         * ledger file of a disk journal) stays below {@code retention / 1 h + 1} hours × destinations
+         * × event types buckets per sink. Default {@link DeliveryLedger#DEFAULT_RETENTION} (7 days).
+         *
+         * @param retention between 1 hour and 400 days, or {@link Duration#ZERO} to keep no ledger (and
+         *     spend nothing on it per event)
+         * @return this builder
+         */
+        public Builder ledgerRetention(Duration retention) {
+            this.ledgerRetention = Objects.requireNonNull(retention, "retention");
+            return this;
+        }
+
+        /**
          * Validates everything and starts the tracker's threads.
          *
          * @return the running tracker
@@ -453,6 +488,9 @@ public interface EventTracker extends AutoCloseable {
             v.retry("retry", retry);
             v.journal("journal", journal);
             v.duration("closeTimeout", closeTimeout, Duration.ZERO, Duration.ofHours(1));
+            if (!ledgerRetention.isZero()) {
+                v.duration("ledgerRetention", ledgerRetention, Duration.ofHours(1), Duration.ofDays(400));
+            }
             for (String key : context.keySet()) {
                 if (key.isEmpty()) {
                     violations.add("context: keys must not be empty");
@@ -473,6 +511,7 @@ public interface EventTracker extends AutoCloseable {
                     .threadFactory(threadFactory)
                     .random(random != null ? random : new Random())
                     .closeTimeout(closeTimeout)
+                    .ledgerRetention(ledgerRetention)
                     .build();
             return TrackerEngine.start(settings, violations);
         }

@@ -99,7 +99,9 @@ import software.amazon.awssdk.services.firehose.model.PutRecordBatchResponseEntr
  * on the tracker's path). The default stream and the routed streams are listed from the start; a
  * stream only the router names is listed once it was sent to. Pass the sink to a metrics binder (for
  * example {@code TwinstreamMetrics.Builder.destinations} in {@code twinstream-micrometer}) to publish
- * them with a {@code destination} tag.
+ * them with a {@code destination} tag. Each delivered event's result names its delivery stream
+ * ({@link RecordResult#ok(String)}), so the tracker's delivery ledger ({@code EventTracker.ledger})
+ * counts it under the stream it went to.
  *
  * <p><b>Threads.</b> {@link #send} only hands the batch over and returns: routing, packing, building
  * each {@code PutRecordBatch} request and the client's own work inside {@code putRecordBatch}
@@ -371,10 +373,12 @@ public final class FirehoseSink implements Sink, DestinationMetrics {
             return;
         }
         List<PutRecordBatchResponseEntry> entries = response.requestResponses();
+        // One result per request for its successes: it names the stream, for the tracker's delivery ledger.
+        RecordResult delivered = RecordResult.ok(plan.stream());
         for (int r = 0; r < plan.recordCount(); r++) {
             PutRecordBatchResponseEntry entry = entries.get(r);
             RecordResult result = errors.forEntry(entry.errorCode(), entry.errorMessage());
-            fill(plan, plan.recordStart(r), plan.recordEnd(r), result.isOk() ? result : withStream(result, plan.stream()),
+            fill(plan, plan.recordStart(r), plan.recordEnd(r), result.isOk() ? delivered : withStream(result, plan.stream()),
                     results);
         }
     }
@@ -392,13 +396,9 @@ public final class FirehoseSink implements Sink, DestinationMetrics {
         }
     }
 
+    /** Per event, as decided: successes name their delivery stream, so even an all-OK batch keeps them apart. */
     private static BatchResult assemble(RecordResult[] results) {
-        for (RecordResult r : results) {
-            if (!r.isOk()) {
-                return BatchResult.of(Arrays.asList(results));
-            }
-        }
-        return BatchResult.allOk(results.length);
+        return BatchResult.of(Arrays.asList(results));
     }
 
     private @Nullable String streamOf(SinkBatch batch, int i) {

@@ -141,6 +141,9 @@ class FirehoseSinkTest {
         for (int i = 0; i < 5; i++) {
             assertThat(result.get(i).isOk()).isTrue();
         }
+        // Each success names the stream it went to: the tracker's delivery ledger counts it there.
+        assertThat(java.util.stream.IntStream.range(0, 5).mapToObj(i -> result.get(i).destination()))
+                .containsExactly("books", "clicks", "dynamic", "books", "dynamic");
         assertThat(firehose.lines("books")).containsExactly("1", "4");
         assertThat(firehose.lines("clicks")).containsExactly("2");
         assertThat(firehose.lines("dynamic")).containsExactly("3", "5");

@@ -76,8 +76,14 @@ class KinesisSinkTest {
         try (KinesisSink sink = KinesisSink.builder(k, "arn:aws:kinesis:us-east-1:000000000000:stream/" + STREAM).build()) {
             BatchResult r = sink.send(TestBatches.ofUtf8("a", "b", "c")).toCompletableFuture().join();
             assertThat(r.get(0).isOk() && r.get(1).isOk() && r.get(2).isOk()).isTrue();
+            // The delivery ledger's destination is the stream's name, however the stream was given.
+            assertThat(r.get(0).destination()).isEqualTo(STREAM);
         }
-        assertThat(k.eventCount(STREAM)).isEqualTo(3);
+        try (KinesisSink sink = KinesisSink.builder(k, STREAM).aggregation(false).build()) {
+            BatchResult r = sink.send(TestBatches.ofUtf8("d", "e")).toCompletableFuture().join();
+            assertThat(r.get(0)).isEqualTo(r.get(1)).isEqualTo(RecordResult.ok(STREAM));
+        }
+        assertThat(k.eventCount(STREAM)).isEqualTo(5);
     }
 
     @Test

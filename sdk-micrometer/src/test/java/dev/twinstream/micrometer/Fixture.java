@@ -119,6 +119,11 @@ final class Fixture {
         }
 
         @Override
+        public dev.twinstream.core.DeliveryLedger ledger(String sink) {
+            return delegate.ledger(sink);
+        }
+
+        @Override
         public CompletableFuture<TrackedEvent> trackWithReceipt(Object event) {
             return delegate.trackWithReceipt(event);
         }

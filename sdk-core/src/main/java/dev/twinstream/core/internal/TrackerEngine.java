@@ -5,6 +5,7 @@ import dev.twinstream.core.Clock;
 import dev.twinstream.core.ConfigurationException;
 import dev.twinstream.core.DeadLetter;
 import dev.twinstream.core.DeadLetterStore;
+import dev.twinstream.core.DeliveryLedger;
 import dev.twinstream.core.DropReason;
 import dev.twinstream.core.EventRejectedException;
 import dev.twinstream.core.EventTracker;
@@ -16,7 +17,9 @@ import dev.twinstream.core.SinkMetrics;
 import dev.twinstream.core.SinkOptions;
 import dev.twinstream.core.TrackedEvent;
 import dev.twinstream.core.TrackerMetrics;
+import dev.twinstream.core.internal.dispatch.DeliveryLedgers;
 import dev.twinstream.core.internal.dispatch.Dispatcher;
+import dev.twinstream.core.internal.dispatch.LedgerDigest;
 import dev.twinstream.core.internal.dispatch.Notifier;
 import dev.twinstream.core.internal.dispatch.SinkChannel;
 import dev.twinstream.core.internal.encode.CompiledType;
@@ -85,6 +88,8 @@ public final class TrackerEngine implements EventTracker {
     private final long journalMaxBytes;
     private final Dispatcher dispatcher;
     private final Notifier notifier;
+    /** The delivery ledger, or null when {@code ledgerRetention} is zero. */
+    private final @Nullable DeliveryLedgers ledgers;
     private final EncodedEnvelope.TrackerContext context;
     private final dev.twinstream.core.spi.DeadLetterHandler deadLetterHandler;
     /** The default store this tracker opened (the application gave no handler), closed with it; else null. */
@@ -146,13 +151,22 @@ public final class TrackerEngine implements EventTracker {
         journalMaxBytes = s.journal.maxBytes();
         journal = s.journal;
         LogEvents logEvents = new LogEvents();
+        long ledgerRetentionMillis = s.ledgerRetention.toMillis();
         if (s.journal.kind() == dev.twinstream.core.Journal.Kind.DISK) {
-            disk = openDisk(s, logEvents, names, slots, batchRecords, batchBytes);
+            disk = openDisk(s, logEvents, names, slots, batchRecords, batchBytes, ledgerRetentionMillis);
             log = disk;
         } else {
             disk = null;
             log = new MemoryLog(clock, journalMaxBytes, s.journal.perSinkQuotaBytes(), s.journal.overflow(), logEvents, slots,
                     batchRecords, batchBytes);
+        }
+        if (ledgerRetentionMillis > 0) {
+            ledgers = new DeliveryLedgers(names, clock, ledgerRetentionMillis, disk == null ? null : disk.ledgerFile());
+            if (disk != null) {
+                disk.checkpointHook(ledgers); // before the writer starts (afterRecovery)
+            }
+        } else {
+            ledgers = null;
         }
         // The default dead-letter store of a disk journal lives in the journal's directory: opened
         // only now that the journal holds the directory's lock, so a tracker refused by the lock
@@ -169,7 +183,7 @@ public final class TrackerEngine implements EventTracker {
             SinkOptions options = s.sinkOptions.get(e.getKey());
             RetryPolicy retry = options.retry() != null ? options.retry() : s.retry;
             channels[i] = new SinkChannel(i, names[i], e.getValue(), slots[i], batchRecords[i], batchBytes[i],
-                    lingerNanos[i], options, retry, log, notifier, dispatcher);
+                    lingerNanos[i], options, retry, log, notifier, dispatcher, ledgers);
             i++;
         }
         dispatcher.setChannels(channels);
@@ -233,7 +247,7 @@ public final class TrackerEngine implements EventTracker {
     }
 
     private DiskLog openDisk(TrackerSettings s, LogEvents logEvents, String[] names, int[] slots, int[] batchRecords,
-                             long[] batchBytes) {
+                             long[] batchBytes, long ledgerRetentionMillis) {
         DiskLog.Config c = new DiskLog.Config();
         c.clock = clock;
         c.maxBytes = journalMaxBytes;
@@ -247,6 +261,7 @@ public final class TrackerEngine implements EventTracker {
         c.slots = slots;
         c.wakeRecords = batchRecords;
         c.wakeBytes = batchBytes;
+        c.ledgerRetentionMillis = ledgerRetentionMillis;
         java.nio.file.Path dir = s.journal.directory().orElseThrow(IllegalStateException::new);
         JournalStorage storage;
         try {
@@ -384,6 +399,11 @@ public final class TrackerEngine implements EventTracker {
         }
         LogRecord record = new LogRecord(eventId, type.name, key, routingKey, occurredAt, acceptedNanos, payloads, type.sinkMask,
                 withReceipt ? new Receipt(type.sinkMask) : null);
+        if (ledgers != null) {
+            // Once per event on the producer's thread (it scales with the application's cores), not per sink
+            // on the one dispatcher.
+            record.ledgerTerm = LedgerDigest.term(eventIdAscii);
+        }
         checkJournalSize(type, record);
         return record;
     }
@@ -518,6 +538,15 @@ public final class TrackerEngine implements EventTracker {
         }
         return new TrackerMetrics(sinks, rejectedByReason, bufferFullRejections.get(), log.sizeBytes(), journalMaxBytes,
                 0, 0, 0, 0, dev.twinstream.core.JournalRecovery.none(), notifier.undelivered());
+    }
+
+    @Override
+    public DeliveryLedger ledger(String sink) {
+        Integer index = sinkIndex.get(sink);
+        if (index == null) {
+            throw new IllegalArgumentException("the tracker has no sink '" + sink + "' (sinks: " + sinkIndex.keySet() + ")");
+        }
+        return ledgers == null ? DeliveryLedger.empty() : ledgers.snapshot(index);
     }
 
     @Override

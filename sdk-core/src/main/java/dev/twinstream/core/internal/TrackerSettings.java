@@ -43,6 +43,8 @@ public final class TrackerSettings {
     final @Nullable ThreadFactory threadFactory;
     final Random random;
     final Duration closeTimeout;
+    /** Zero: no delivery ledger. */
+    final Duration ledgerRetention;
 
     private TrackerSettings(Builder b) {
         this.eventTypes = Collections.unmodifiableList(new ArrayList<>(b.eventTypes));
@@ -60,6 +62,7 @@ public final class TrackerSettings {
         this.threadFactory = b.threadFactory;
         this.random = required(b.random, "random");
         this.closeTimeout = required(b.closeTimeout, "closeTimeout");
+        this.ledgerRetention = b.ledgerRetention;
     }
 
     /** {@return an empty builder: collections empty, every other setting unset} */
@@ -91,6 +94,7 @@ public final class TrackerSettings {
         private @Nullable ThreadFactory threadFactory;
         private @Nullable Random random;
         private @Nullable Duration closeTimeout;
+        private Duration ledgerRetention = Duration.ZERO;
 
         private Builder() {}
 
@@ -184,6 +188,12 @@ public final class TrackerSettings {
         /** @param closeTimeout how long {@code close()} flushes @return this */
         public Builder closeTimeout(Duration closeTimeout) {
             this.closeTimeout = closeTimeout;
+            return this;
+        }
+
+        /** @param ledgerRetention how long the delivery ledger keeps an hour; zero for no ledger @return this */
+        public Builder ledgerRetention(Duration ledgerRetention) {
+            this.ledgerRetention = ledgerRetention;
             return this;
         }
 

@@ -30,6 +30,19 @@ public final class BatchResult {
     }
 
     /**
+     * Every one of {@code size} records was accepted by {@code destination}: what a sink with a
+     * single destination (a Kinesis stream) answers, so the delivery ledger names it.
+     *
+     * @param size the number of records in the batch
+     * @param destination the destination's name, not empty
+     * @return the result
+     * @throws IllegalArgumentException if {@code size} is negative or {@code destination} empty
+     */
+    public static BatchResult allOk(int size, String destination) {
+        return allFailed(size, RecordResult.ok(destination));
+    }
+
+    /**
      * Every one of {@code size} records has the same result (typically a whole-call failure).
      *
      * @param size the number of records in the batch, at least 0

@@ -23,8 +23,9 @@ import java.util.concurrent.CompletionStage;
  * journal (ALWAYS) with two fake sinks, of which {@code b} fails {@value #FAILING_PERCENT} % of its
  * records retryably, and it reports on stdout, one line each: {@code D <eventId>} once
  * {@code trackDurable} returned, and {@code S <sink> <eventId>} when a sink accepted an event
- * (printed inside {@code send}, before the tracker can commit or checkpoint it). Arguments: journal
- * directory, {@code run} (track until killed) or {@code drain} (deliver the backlog, then exit).
+ * (printed inside {@code send}, before the tracker can commit or checkpoint it); after a drain,
+ * {@code L <sink> <count> <digest>}, the sink's delivery ledger summed over its buckets. Arguments:
+ * journal directory, {@code run} (track until killed) or {@code drain} (deliver the backlog, then exit).
  */
 public final class KillNineChild {
     /** The event. */
@@ -68,6 +69,14 @@ public final class KillNineChild {
             if (drain) {
                 tracker.flush(Duration.ofSeconds(30));
                 synchronized (out) {
+                    for (String sink : new String[] {"a", "b"}) {
+                        dev.twinstream.core.DeliveryLedger ledger = tracker.ledger(sink);
+                        long digest = 0;
+                        for (dev.twinstream.core.LedgerBucket bucket : ledger.buckets()) {
+                            digest += bucket.digest();
+                        }
+                        out.println("L " + sink + " " + ledger.totalCount() + " " + digest);
+                    }
                     out.println("DRAINED");
                     out.flush();
                 }

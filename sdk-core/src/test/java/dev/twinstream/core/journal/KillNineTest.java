@@ -33,8 +33,12 @@ import org.junit.jupiter.api.io.TempDir;
  * which hold the commit position back) plus what it received in the last
  * {@value #CHECKPOINT_LAG_MILLIS} ms before the kill (the checkpoint is rewritten every 10 ms; the
  * rest is fsync and pipe latency). Duplicates carry the same eventId by construction: the ids
- * compared are the ones the sinks received. The seed is printed on failure and the journal copied
- * to {@code target/kill-nine-journal}.
+ * compared are the ones the sinks received. The delivery ledger, persisted with the checkpoint,
+ * survives every kill without counting a re-delivered event twice: after the final drain each sink's
+ * ledger counts at most the distinct events it received, and at least those of them that were
+ * durable (an event delivered before the journal wrote it can be lost with it, uncounted), its digest
+ * bounded the same way. The seed is printed on failure and the journal copied to
+ * {@code target/kill-nine-journal}.
  */
 class KillNineTest {
     private static final int CYCLES = 50;
@@ -57,6 +61,7 @@ class KillNineTest {
         Map<String, List<List<Long>>> receivedAt = new HashMap<>();
         long[] killedAtNanos = new long[CYCLES + 1];
         int[][] crashDuplicates = new int[2][CYCLES + 1]; // sink a/b, by the cycle that re-delivered
+        Map<String, long[]> ledgers = new HashMap<>(); // sink -> {count, digest} after the drain
         List<String> problems = new ArrayList<>();
         try {
             for (int cycle = 0; cycle <= CYCLES; cycle++) {
@@ -75,6 +80,9 @@ class KillNineTest {
                                 livedMillis[cycle] = TimeUnit.NANOSECONDS.toMillis(killedAtNanos[cycle] - ready);
                                 child.toHandle().destroyForcibly(); // SIGKILL; keep reading what it wrote before dying
                             }
+                        } else if (line.startsWith("L ")) {
+                            String[] parts = line.split(" ");
+                            ledgers.put(parts[1], new long[] {Long.parseLong(parts[2]), Long.parseLong(parts[3])});
                         } else if (line.startsWith("READY")) {
                             ready = System.nanoTime();
                         } else if (line.startsWith("S ")) {
@@ -119,6 +127,28 @@ class KillNineTest {
                         problems.add("sink " + sink + " never got durable event " + id);
                     }
                 }
+            }
+            for (String sink : List.of("a", "b")) {
+                long[] ledger = ledgers.get(sink);
+                if (ledger == null) {
+                    problems.add("the drain printed no ledger for sink " + sink);
+                    continue;
+                }
+                Set<String> got = lastCycle.getOrDefault(sink, Map.of()).keySet();
+                long gotDigest = got.stream().mapToLong(dev.twinstream.core.DeliveryLedger::digestTerm).sum();
+                long durableCount = got.stream().filter(durable::contains).count();
+                long durableDigest = got.stream().filter(durable::contains)
+                        .mapToLong(dev.twinstream.core.DeliveryLedger::digestTerm).sum();
+                if (ledger[0] > got.size() || ledger[1] > gotDigest) {
+                    problems.add("sink " + sink + ": the ledger counts " + ledger[0] + " events (digest " + ledger[1]
+                            + "), more than the " + got.size() + " distinct events it received (digest " + gotDigest + ")");
+                }
+                if (ledger[0] < durableCount || ledger[1] < durableDigest) {
+                    problems.add("sink " + sink + ": the ledger counts " + ledger[0] + " events (digest " + ledger[1]
+                            + "), fewer than the " + durableCount + " durable events it received (digest " + durableDigest + ")");
+                }
+                System.out.printf("KillNineTest seed %d: sink %s ledger %d events, received %d distinct (%d durable)%n",
+                        SEED, sink, ledger[0], got.size(), durableCount);
             }
             int maxPerCrash = 0;
             for (int sink = 0; sink < 2; sink++) {

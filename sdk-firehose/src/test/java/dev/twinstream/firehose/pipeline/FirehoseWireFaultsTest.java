@@ -35,11 +35,16 @@ class FirehoseWireFaultsTest {
     private static final String STREAM = WriteTwiceFixture.BACKUP_DYNAMIC;
     private static final int EVENTS = 2_000;
     private static final int FAILED_CALLS = 3;
-    private static final Duration ATTEMPT_TIMEOUT = Duration.ofMillis(700);
+    /**
+     * Long enough that a healthy call never times out, even on a loaded 2-core machine (a timeout
+     * would resend a stored batch and fake a duplicate); short of {@code slowResponseDelay}, so
+     * SLOW_RESPONSE does time out.
+     */
+    private static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(3);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final LocalAwsEndpoint endpoint = LocalAwsEndpoint.builder().firehoseStream(STREAM)
-            .slowResponseDelay(Duration.ofSeconds(3)).start();
+            .slowResponseDelay(Duration.ofSeconds(8)).start();
 
     @AfterEach
     void stop() {

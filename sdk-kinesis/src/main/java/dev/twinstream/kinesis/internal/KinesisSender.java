@@ -74,6 +74,8 @@ public final class KinesisSender {
     private final Scheduler scheduler;
     private final Map<String, TokenBucket> buckets = new ConcurrentHashMap<>();
     private final AwsErrors errors = KinesisErrors.newPolicy(LOG);
+    /** Every success names the stream, for the tracker's delivery ledger; one instance for all. */
+    private final RecordResult delivered;
     private volatile boolean closed;
 
     /**
@@ -98,6 +100,7 @@ public final class KinesisSender {
                          Clock clock, Scheduler scheduler) {
         this.client = client;
         this.stream = stream;
+        this.delivered = RecordResult.ok(stream.name());
         this.shardMaps = shardMaps;
         this.aggregation = aggregation;
         this.aggregatedRecordMaxBytes = aggregatedRecordMaxBytes;
@@ -119,7 +122,7 @@ public final class KinesisSender {
      * @return a future completed with one result per event
      */
     public CompletableFuture<BatchResult> send(SinkBatch batch) {
-        Operation op = new Operation(batch.size());
+        Operation op = new Operation(batch.size(), delivered);
         try {
             scheduler.execute(() -> start(batch, op));
         } catch (RuntimeException rejected) { // the sink's own scheduler after close()
@@ -408,9 +411,9 @@ public final class KinesisSender {
                 outcome = e.aggregated
                         ? RecordResult.retryable(KinesisErrors.WRONG_SHARD, "predicted shard " + map.shardId(e.shard)
                                 + " but the record went to " + r.shardId() + " (the stream was resharded)")
-                        : RecordResult.ok();
+                        : delivered;
             } else {
-                outcome = RecordResult.ok();
+                outcome = delivered;
             }
             for (int event : e.events) {
                 op.results[event] = outcome;
@@ -457,9 +460,12 @@ public final class KinesisSender {
         final @Nullable RecordResult[] results;
         final AtomicInteger remaining = new AtomicInteger();
         final CompletableFuture<BatchResult> future = new CompletableFuture<>();
+        /** The stream every success names. */
+        private final String destination;
 
-        Operation(int size) {
+        Operation(int size, RecordResult delivered) {
             results = new RecordResult[size];
+            this.destination = java.util.Objects.requireNonNull(delivered.destination());
         }
 
         void failAll(RecordResult result) {
@@ -495,7 +501,7 @@ public final class KinesisSender {
                 }
             }
             if (allOk) {
-                future.complete(BatchResult.allOk(results.length));
+                future.complete(BatchResult.allOk(results.length, destination));
                 return;
             }
             for (int i = 0; i < results.length; i++) {

@@ -54,6 +54,15 @@ public final class StreamId {
         return arn ? b.streamARN(value) : b.streamName(value);
     }
 
+    /**
+     * {@return the stream's name: as given, or the part of an ARN after {@code stream/}} The
+     * delivery ledger's destination, the same whichever way the stream was given.
+     */
+    public String name() {
+        int at = value.lastIndexOf(":stream/");
+        return arn && at >= 0 ? value.substring(at + ":stream/".length()) : value;
+    }
+
     @Override
     public String toString() {
         return value;

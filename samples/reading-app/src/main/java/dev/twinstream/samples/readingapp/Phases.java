@@ -12,6 +12,8 @@ import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.stubbing.StubMapping;
 import dev.twinstream.core.DeadLetter;
+import dev.twinstream.core.DeliveryLedger;
+import dev.twinstream.core.LedgerComparison;
 import dev.twinstream.core.EventTracker;
 import dev.twinstream.core.SinkMetrics;
 import dev.twinstream.samples.readingapp.ReadingApp.Report;
@@ -196,6 +198,17 @@ final class Phases {
                 + "%,d (resends, and the restart's replay after kill -9: same eventId)", r.missingInRealtime().size(),
                 r.missingInBackup().size(), r.duplicates()));
         report.check("reconciliation is clean: no id missing on either side", r.isClean());
+        // The cheap daily check: the two sinks' delivery ledgers (count and id digest per event type
+        // and hour), compared without listing any id; the same figures come from SQL over the
+        // destinations' event_id columns (docs/RECONCILIATION.md).
+        DeliveryLedger realtimeLedger = tracker.ledger(REALTIME_SINK).mergeDestinations("all");
+        DeliveryLedger backupLedger = tracker.ledger(BACKUP_SINK).mergeDestinations("all");
+        LedgerComparison ledgers = DeliveryLedger.compare(realtimeLedger, backupLedger);
+        report.line(String.format(Locale.ROOT, "delivery ledgers: real-time %,d events, backup %,d events in %d buckets "
+                + "(type x hour); %s", realtimeLedger.totalCount(), backupLedger.totalCount(),
+                backupLedger.buckets().size(), ledgers.isClean() ? "identical counts and digests" : ledgers));
+        report.check("the delivery ledgers of real-time and backup agree (count and digest per type and hour)",
+                ledgers.isClean() && realtimeLedger.totalCount() > 0);
         Set<String> absent = new HashSet<>(expected);
         absent.removeAll(r.allIds());
         report.check("every event the app tracked or had acknowledged is in the S3 objects (" + absent.size() + " absent)",

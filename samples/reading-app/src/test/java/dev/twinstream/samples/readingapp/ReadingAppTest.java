@@ -26,10 +26,10 @@ class ReadingAppTest {
         assertThat(report.failedChecks()).as(printed).isEmpty();
         assertThat(status).as(printed).isZero();
         // Every phase ran and was checked: none was skipped against the embedded endpoint.
-        assertThat(report.checkCount()).isEqualTo(13);
+        assertThat(report.checkCount()).isEqualTo(14);
         assertThat(printed).contains("== 1. Normal traffic", "== 2. The real-time path fails", "== 3. kill -9",
                 "== 4. Permanent errors", "== 5. Reconciliation", "acknowledged events lost: real-time 0, backup 0",
-                "missing in real-time: 0; missing in backup: 0", "All 13 checks passed.")
+                "missing in real-time: 0; missing in backup: 0", "All 14 checks passed.")
                 .doesNotContain("SKIP");
         // The S3-like objects are on disk where the run said.
         assertThat(work.resolve("s3")).isDirectoryRecursivelyContaining("glob:**/reading-backup-book-activity-1-*");

@@ -53,6 +53,13 @@ public final class SinkChannel {
     private final Notifier notifier;
     private final Dispatcher dispatcher;
     private final int bit;
+    /** The tracker's delivery ledger, or null when it keeps none. */
+    private final @Nullable DeliveryLedgers ledger;
+    /** The DELIVERED records of the completion being applied, and the destinations their sink reported. */
+    private final LogRecord @Nullable [] delivered;
+    private final @Nullable String @Nullable [] deliveredTo;
+    /** Some deliveries the ledger holds still wait for the commit position to pass them. */
+    private boolean ledgerWaits;
 
     /**
      * What each {@link EventLog#read} returned, in log order, until every record in it is final; the
@@ -80,10 +87,11 @@ public final class SinkChannel {
      * @param lingerNanos the effective linger (the options' or the sink's default)
      * @param options the sink's options (in-flight limit)
      * @param retry the sink's retry policy (its own or the tracker's)
+     * @param ledger the tracker's delivery ledger, or null when it keeps none
      */
     public SinkChannel(int index, String name, Sink sink, int slot, int maxBatchRecords, long maxBatchBytes,
                        long lingerNanos, SinkOptions options, RetryPolicy retry, EventLog log, Notifier notifier,
-                       Dispatcher dispatcher) {
+                       Dispatcher dispatcher, @Nullable DeliveryLedgers ledger) {
         this.index = index;
         this.name = name;
         this.sink = sink;
@@ -101,6 +109,9 @@ public final class SinkChannel {
         this.dispatcher = dispatcher;
         this.bit = 1 << index;
         this.counters = new SinkCounters(name, index, log);
+        this.ledger = ledger;
+        this.delivered = ledger == null ? null : new LogRecord[maxBatchRecords];
+        this.deliveredTo = ledger == null ? null : new String[maxBatchRecords];
     }
 
     /**
@@ -261,6 +272,7 @@ public final class SinkChannel {
         long deliveredRecords = 0;
         long deliveredBytes = 0;
         long retried = 0;
+        int ledgered = 0;
         for (int i = 0; i < batch.size; i++) {
             LogRecord r = batch.records[i];
             int attempt = batch.attempts[i];
@@ -271,6 +283,11 @@ public final class SinkChannel {
                     deliveredRecords++;
                     deliveredBytes += payloadSize(r);
                     notifier.delivered(name, r);
+                    if (delivered != null) {
+                        delivered[ledgered] = r;
+                        deliveredTo[ledgered] = outcome.destination();
+                        ledgered++;
+                    }
                     break;
                 case RETRY:
                     if (r.evicted) {
@@ -300,6 +317,13 @@ public final class SinkChannel {
         }
         counters.delivered(deliveredRecords, deliveredBytes);
         counters.retried(retried);
+        if (ledgered > 0) {
+            // Before advanceCommit: the journal writer must never see a commit position past a
+            // delivery the ledger has not counted (it would persist the position without it).
+            ledgerWaits |= ledger.delivered(index, delivered, deliveredTo, ledgered);
+            Arrays.fill(delivered, 0, ledgered, null);
+            Arrays.fill(deliveredTo, 0, ledgered, null);
+        }
         advanceCommit();
     }
 
@@ -339,6 +363,10 @@ public final class SinkChannel {
         LogRecord oldest = oldestUnfinished();
         counters.oldestUnfinishedNanos = oldest == null ? Long.MAX_VALUE : oldest.acceptedNanos;
         log.commit(index, oldest == null ? EventLog.ALL_READ : oldest.seq);
+        if (ledgerWaits) {
+            // After the commit, never before: see DeliveryLedgers.
+            ledgerWaits = !ledger.committed(index, oldest == null ? Long.MAX_VALUE : oldest.seq);
+        }
     }
 
     /** Whether every record of this sink below {@code seq} is finished. */

@@ -32,6 +32,11 @@ final class CheckpointFile {
         return size == 2L * JournalFormat.checkpointSlotBytes(sinkNames);
     }
 
+    /** {@return the generation of the last slot written (or found at open)} */
+    long generation() {
+        return generation;
+    }
+
     /** Writes the positions into the older slot and forces it (unless the fsync policy is NEVER). */
     void write(long[] positions) throws IOException {
         long next = generation + 1;

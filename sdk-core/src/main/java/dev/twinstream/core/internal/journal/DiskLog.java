@@ -60,6 +60,8 @@ public final class DiskLog implements EventLog {
     private final Closeable lock;
     private final JournalRecovery recovery;
     private final JournalWriter writer;
+    /** The delivery ledger's file, or null when the tracker keeps no ledger. */
+    private final @Nullable LedgerFile ledger;
     private final SinkCursor[] sinks;
     /** Dispatcher-owned. */
     private final ColdReader[] readers;
@@ -107,6 +109,11 @@ public final class DiskLog implements EventLog {
         public int[] slots;
         public int[] wakeRecords;
         public long[] wakeBytes;
+        /**
+         * How long the delivery ledger keeps an hour; 0: the tracker keeps no ledger, and the journal
+         * neither reads nor writes {@link LedgerFile#NAME}.
+         */
+        public long ledgerRetentionMillis;
     }
 
     /** One sink's position and counters; guarded by the log's monitor. */
@@ -164,7 +171,8 @@ public final class DiskLog implements EventLog {
         }
     }
 
-    private DiskLog(Config c, JournalStorage storage, Closeable lock, Recovery.Result r) {
+    private DiskLog(Config c, JournalStorage storage, Closeable lock, Recovery.Result r, @Nullable LedgerFile ledger) {
+        this.ledger = ledger;
         this.clock = c.clock;
         this.overflow = c.overflow;
         this.observer = c.observer;
@@ -275,12 +283,22 @@ public final class DiskLog implements EventLog {
                     + " is in use by another tracker (it holds " + JournalFormat.LOCK
                     + "); give every tracker its own directory"));
         }
+        LedgerFile ledger = null;
         try {
-            Recovery.Result r = new Recovery(c.sinkNames, c.slots, storage).run();
-            DiskLog log = new DiskLog(c, storage, lock, r);
+            if (c.ledgerRetentionMillis > 0) {
+                ledger = LedgerFile.open(storage, c.sinkNames, c.fsync.kind() != FsyncPolicy.Kind.NEVER);
+            }
+            Recovery.Result r = new Recovery(c.sinkNames, c.slots, storage, ledger).run();
+            DiskLog log = new DiskLog(c, storage, lock, r, ledger);
             log.writer.writeCheckpointNow(r.positions);
+            if (ledger != null) {
+                log.rewriteLedgerAtOpen(r.positions, c);
+            }
             return log;
         } catch (IOException | RuntimeException e) {
+            if (ledger != null) {
+                ledger.close();
+            }
             try {
                 lock.close();
             } catch (IOException suppressed) {
@@ -297,6 +315,39 @@ public final class DiskLog implements EventLog {
             throw new ConfigurationException(Collections.singletonList("journal.directory: cannot open the disk journal in "
                     + storage.describe() + " (" + e + ")"));
         }
+    }
+
+    /**
+     * Rewrites the ledger with the positions recovery settled on, so that it never carries positions
+     * of an older journal in this directory (whose sequence numbers may have started again, once all
+     * its segments were deleted). If even that fails, the file goes: a missing ledger makes recovery
+     * trust the checkpoint alone; the next checkpoint writes the ledger again from memory.
+     */
+    private void rewriteLedgerAtOpen(long[] positions, Config c) {
+        try {
+            ledger.rewriteAtOpen(positions, writer.nextCheckpointGeneration(),
+                    LedgerFile.firstKeptHourMillis(clock.epochMillis(), c.ledgerRetentionMillis));
+        } catch (IOException e) {
+            org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(DiskLog.class);
+            try {
+                storage.delete(LedgerFile.NAME);
+                log.warn("Twinstream journal in {} could not rewrite its delivery ledger at open ({}); the file was "
+                        + "deleted and is written again at the next checkpoint", storage.describe(), e.toString());
+            } catch (IOException d) {
+                log.error("Twinstream journal in {} could neither rewrite nor delete its delivery ledger at open ({}; {}); "
+                        + "it is rewritten at the next checkpoint", storage.describe(), e, d.toString());
+            }
+        }
+    }
+
+    /** {@return the delivery ledger's file, loaded at open; null when the tracker keeps no ledger} */
+    public @Nullable LedgerFile ledgerFile() {
+        return ledger;
+    }
+
+    /** Runs {@code hook} before every checkpoint write; call before {@link #start}. */
+    public void checkpointHook(CheckpointHook hook) {
+        writer.checkpointHook(hook);
     }
 
     /** Starts the journal writer thread. Without it, a caller must drive {@link #syncOnce}. */
@@ -856,8 +907,16 @@ public final class DiskLog implements EventLog {
      */
     public void shutdown(long timeoutNanos) {
         close();
-        writer.shutdown(timeoutNanos, lock);
+        writer.shutdown(timeoutNanos, this::releaseFiles);
         closeReaders();
+    }
+
+    /** The ledger, then the directory's lock: nothing of this journal is written after the lock goes. */
+    private void releaseFiles() throws IOException {
+        if (ledger != null) {
+            ledger.close();
+        }
+        lock.close();
     }
 
     private void closeReaders() {
@@ -881,7 +940,7 @@ public final class DiskLog implements EventLog {
     /** Simulates the process dying: drops the files and the lock without writing anything more. */
     void abandon() {
         close();
-        writer.abandon(lock);
+        writer.abandon(this::releaseFiles);
         closeReaders();
     }
 

@@ -133,8 +133,13 @@ final class JournalFormat {
         final int version;
 
         UnknownVersionException(String file, int version) {
-            super(file + " is journal format version " + version + "; this Twinstream reads versions "
+            this(version, file + " is journal format version " + version + "; this Twinstream reads versions "
                     + OLDEST_READABLE_VERSION + " to " + VERSION);
+        }
+
+        /** With the whole message: for the journal's other files, whose versions are their own. */
+        UnknownVersionException(int version, String message) {
+            super(message);
             this.version = version;
         }
     }

@@ -55,6 +55,8 @@ final class JournalWriter {
     private final String[] sinkNames;
     private final int[] slots;
     private final CheckpointFile checkpoint;
+    /** Persists what belongs with each checkpoint (the delivery ledger), or null. */
+    private volatile @Nullable CheckpointHook checkpointHook;
 
     // Append side: guarded by the log's monitor.
     private final CRC32 appendCrc = new CRC32();
@@ -112,6 +114,16 @@ final class JournalWriter {
         long now = clock.nanoTime();
         this.lastForceNanos = now;
         this.lastCheckpointNanos = now;
+    }
+
+    /** Runs {@code hook} before every checkpoint write from now on; set before the writer starts. */
+    void checkpointHook(CheckpointHook hook) {
+        this.checkpointHook = hook;
+    }
+
+    /** {@return the generation the next checkpoint write will have} */
+    long nextCheckpointGeneration() {
+        return checkpoint.generation() + 1;
     }
 
     /** Starts the writer thread. Without it, a caller must drive {@link #syncOnce}. */
@@ -286,7 +298,11 @@ final class JournalWriter {
             return true;
         }
         checkpointDirty = false;
-        long[] positions = log.checkpointPositions();
+        CheckpointHook hook = checkpointHook;
+        // The hook persists the ledger up to the positions it reads, before the checkpoint records
+        // them: a crash between the two writes leaves a ledger newer than the checkpoint, never older.
+        long[] positions = hook != null ? hook.beforeCheckpoint(log::checkpointPositions, checkpoint.generation() + 1)
+                : log.checkpointPositions();
         IOException failed = writeCheckpoint(positions);
         boolean deleted = deletePassedSegments(positions);
         if (failed != null && deleted) {

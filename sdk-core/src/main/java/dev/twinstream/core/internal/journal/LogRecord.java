@@ -36,6 +36,11 @@ public final class LogRecord implements TrackedEvent {
     int evictedUnread;
     /** Bit {@code i} set once sink {@code i} reached a final outcome; owned by the dispatcher. */
     public int terminalMask;
+    /**
+     * The event id's term of the delivery ledger's digest, or -1 until computed: by the producer at
+     * {@code track()} (once per event, whatever its sinks), else by the dispatcher at its first delivery.
+     */
+    public long ledgerTerm = -1;
 
     public LogRecord(String eventId, String eventType, String partitionKey, @Nullable String routingKey, long occurredAtMillis,
               long acceptedNanos, byte[] @Nullable [] payloads, int sinkMask, @Nullable Receipt receipt) {

@@ -20,6 +20,7 @@ final class Recovery {
     private final String[] sinkNames;
     private final int[] slots;
     private final JournalStorage storage;
+    private final @Nullable LedgerFile ledger;
     private final List<JournalRecovery.Damage> damages = new ArrayList<>();
     private long framesSkipped;
     private long bytesSkipped;
@@ -45,9 +46,18 @@ final class Recovery {
     }
 
     Recovery(String[] sinkNames, int[] slots, JournalStorage storage) {
+        this(sinkNames, slots, storage, null);
+    }
+
+    /**
+     * @param ledger the delivery ledger, loaded: a frame newer than the checkpoint moves the sinks'
+     *     positions to its own (see {@link LedgerFile}); null without a ledger
+     */
+    Recovery(String[] sinkNames, int[] slots, JournalStorage storage, @Nullable LedgerFile ledger) {
         this.sinkNames = sinkNames;
         this.slots = slots;
         this.storage = storage;
+        this.ledger = ledger;
     }
 
     Result run() throws IOException {
@@ -58,6 +68,17 @@ final class Recovery {
         Result r = new Result();
         int sinks = sinkNames.length;
         long[] cp = readCheckpoint(names, r);
+        if (ledger != null && ledger.generation() > r.checkpointGeneration) {
+            // The ledger was written just before a checkpoint that did not land (a crash between the
+            // two, or a torn slot): its positions are final for each sink just as a checkpoint's, and
+            // the ledger counted the deliveries below them, so resuming there sends nothing it counted.
+            for (int s = 0; s < sinks; s++) {
+                long p = ledger.position(s);
+                if (p >= 0) {
+                    cp[s] = p;
+                }
+            }
+        }
         List<Long> firstSeqs = new ArrayList<>();
         for (String name : names) {
             long first = JournalFormat.segmentFirstSeq(name);
