@@ -456,7 +456,7 @@ public final class DeadLetterFile implements Closeable {
         }
         JournalFile f = storage.open(NAME);
         file = f;
-        byte[] b = readAll(f);
+        byte[] b = f.readAll("the dead-letter file");
         if (b.length < HEADER_BYTES) {
             JournalFormat.Bytes header = new JournalFormat.Bytes(HEADER_BYTES);
             header(header);
@@ -547,24 +547,6 @@ public final class DeadLetterFile implements Closeable {
         }
         return new IOException(path + " is not a Twinstream dead-letter file (it starts with 0x" + magic
                 + ", expected the magic \"TSDL\" and format version " + VERSION + "); it was left untouched");
-    }
-
-    private static byte[] readAll(JournalFile f) throws IOException {
-        long size = f.size();
-        if (size > Integer.MAX_VALUE - 8) {
-            throw new IOException("the dead-letter file has " + size + " bytes, more than can be loaded");
-        }
-        byte[] b = new byte[(int) size];
-        ByteBuffer dst = ByteBuffer.wrap(b);
-        long position = 0;
-        while (dst.hasRemaining()) {
-            int n = f.read(dst, position);
-            if (n < 0) {
-                return Arrays.copyOf(b, (int) position);
-            }
-            position += n;
-        }
-        return b;
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.twinstream.core.internal.journal;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
@@ -57,6 +58,28 @@ public interface JournalStorage {
 
         /** Reads into {@code dst} from {@code position}; -1 at the end. */
         int read(ByteBuffer dst, long position) throws IOException;
+
+        /**
+         * Reads the whole file, for the small files that are loaded whole (the dead-letter file, the
+         * delivery ledger); what the file is, for the message if it is too large to load.
+         */
+        default byte[] readAll(String what) throws IOException {
+            long size = size();
+            if (size > Integer.MAX_VALUE - 8) {
+                throw new IOException(what + " has " + size + " bytes, more than can be loaded");
+            }
+            byte[] b = new byte[(int) size];
+            ByteBuffer dst = ByteBuffer.wrap(b);
+            long position = 0;
+            while (dst.hasRemaining()) {
+                int n = read(dst, position);
+                if (n < 0) {
+                    return Arrays.copyOf(b, (int) position);
+                }
+                position += n;
+            }
+            return b;
+        }
 
         /** Forces the file's content (not its metadata) to the storage device. */
         void force() throws IOException;

@@ -447,7 +447,7 @@ public final class LedgerFile implements Closeable {
         }
         byte[] b;
         try (JournalFile f = storage.open(NAME)) {
-            b = readAll(f);
+            b = f.readAll("the delivery ledger");
         }
         if (b.length < HEADER_BYTES) {
             if (b.length > 0) {
@@ -478,24 +478,6 @@ public final class LedgerFile implements Closeable {
             }
             pos += length;
         }
-    }
-
-    private static byte[] readAll(JournalFile f) throws IOException {
-        long size = f.size();
-        if (size > Integer.MAX_VALUE - 8) {
-            throw new IOException("the delivery ledger has " + size + " bytes, more than can be loaded");
-        }
-        byte[] b = new byte[(int) size];
-        ByteBuffer dst = ByteBuffer.wrap(b);
-        long position = 0;
-        while (dst.hasRemaining()) {
-            int n = f.read(dst, position);
-            if (n < 0) {
-                return Arrays.copyOf(b, (int) position);
-            }
-            position += n;
-        }
-        return b;
     }
 
     /** Applies the valid frame at {@code pos} and returns its length, or -1 (nothing applied). */
