@@ -11,6 +11,13 @@ package dev.twinstream.testkit.endpoint;
  * lost on the way never reaches the fake (nothing is stored); a response lost on the way back
  * comes after the fake stored the records, so a client that resends them stores them twice, as
  * with the real service.
+ *
+ * <p>The faults that break the connection (all but {@link #SLOW_RESPONSE} and {@link #HTML_500})
+ * break it for every call on it. Over HTTP/1.1 that is the faulted call alone; over HTTP/2 (the Java
+ * SDK v2 Kinesis client's default, which Jetty serves as h2c) every call multiplexed on that
+ * connection fails too, including calls the fake has already stored, which a client then resends:
+ * duplicates, as against AWS. A test that counts duplicates per fault uses an HTTP/1.1 client
+ * ({@code NettyNioAsyncHttpClient.builder().protocol(Protocol.HTTP1_1)}).
  */
 public enum WireFault {
     /** The connection is reset (TCP RST) before the request is answered; the fake never sees it. */
