@@ -10,9 +10,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.IntConsumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.SdkBytes;
@@ -60,17 +62,35 @@ class ErrorParityTest {
         assertKinesisParity(fake -> fake.failNextCalls(1, code));
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"throttleNextCalls", "throttleFor", "downFor", "missingStream", "tooManyRecords"})
-    void kinesisFaults(String fault) {
-        assertKinesisParity(fake -> {
-            switch (fault) {
-                case "throttleNextCalls": fake.throttleNextCalls(1); break;
-                case "throttleFor": fake.throttleFor(Duration.ofMinutes(1)); break;
-                case "downFor": fake.downFor(Duration.ofMinutes(1)); break;
-                default: break;
+    /** The call-level faults both fakes inject, and the requests the services refuse. */
+    enum Fault {
+        THROTTLE_NEXT_CALLS, THROTTLE_FOR, DOWN_FOR, MISSING_STREAM, TOO_MANY_RECORDS;
+
+        /** Sets this fault up on a fake, through the verbs both fakes share. */
+        void applyTo(IntConsumer throttleNextCalls, Consumer<Duration> throttleFor, Consumer<Duration> downFor) {
+            switch (this) {
+                case THROTTLE_NEXT_CALLS: throttleNextCalls.accept(1); break;
+                case THROTTLE_FOR: throttleFor.accept(Duration.ofMinutes(1)); break;
+                case DOWN_FOR: downFor.accept(Duration.ofMinutes(1)); break;
+                default: break; // the request itself is at fault
             }
-        }, fault.equals("missingStream") ? "no-such-stream" : STREAM, fault.equals("tooManyRecords") ? 501 : 1);
+        }
+
+        String stream() {
+            return this == MISSING_STREAM ? "no-such-stream" : STREAM;
+        }
+
+        /** One over the services' 500-records limit for TOO_MANY_RECORDS. */
+        int records() {
+            return this == TOO_MANY_RECORDS ? 501 : 1;
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Fault.class)
+    void kinesisFaults(Fault fault) {
+        assertKinesisParity(fake -> fault.applyTo(fake::throttleNextCalls, fake::throttleFor, fake::downFor),
+                fault.stream(), fault.records());
     }
 
     /** The error codes of Data Firehose's API reference. */
@@ -83,16 +103,10 @@ class ErrorParityTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"throttleNextCalls", "throttleFor", "downFor", "missingStream", "tooManyRecords"})
-    void firehoseFaults(String fault) {
-        assertFirehoseParity(fake -> {
-            switch (fault) {
-                case "throttleNextCalls": fake.throttleNextCalls(1); break;
-                case "throttleFor": fake.throttleFor(Duration.ofMinutes(1)); break;
-                case "downFor": fake.downFor(Duration.ofMinutes(1)); break;
-                default: break;
-            }
-        }, fault.equals("missingStream") ? "no-such-stream" : STREAM, fault.equals("tooManyRecords") ? 501 : 1);
+    @EnumSource(Fault.class)
+    void firehoseFaults(Fault fault) {
+        assertFirehoseParity(fake -> fault.applyTo(fake::throttleNextCalls, fake::throttleFor, fake::downFor),
+                fault.stream(), fault.records());
     }
 
     private static void assertKinesisParity(Consumer<FakeKinesis> fault) {

@@ -4,7 +4,6 @@ import dev.twinstream.firehose.FirehoseSink;
 import dev.twinstream.testkit.endpoint.LocalAwsEndpoint;
 import java.net.URI;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.CompletionException;
 import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -89,11 +88,6 @@ final class Target implements AutoCloseable {
 
     String description() {
         return description;
-    }
-
-    /** What the phases that need control of the service skip to, for the summary. */
-    static List<String> controlledPhases() {
-        return List.of("real-time outage", "permanent errors", "reconciliation from S3");
     }
 
     @Override
