@@ -265,7 +265,8 @@ public final class LocalAwsEndpoint implements AutoCloseable {
     }
 
     /**
-     * Every later write call's response leaves after {@code latency} of wall time (on top of any
+     * Every later call's response, of any operation (unlike the wire faults, which hit only the calls
+     * that write records), leaves after {@code latency} of wall time (on top of any
      * latency of the fakes).
      *
      * @param latency zero for none

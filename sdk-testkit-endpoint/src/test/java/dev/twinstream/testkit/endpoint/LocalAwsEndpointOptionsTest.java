@@ -4,6 +4,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.twinstream.testkit.VirtualScheduler;
@@ -97,6 +98,30 @@ class LocalAwsEndpointOptionsTest {
                     java.net.http.HttpResponse.BodyHandlers.ofString());
             assertThat(response.statusCode()).isEqualTo(200);
             assertThat(response.body()).contains("\"StreamNames\":[\"events\"]");
+        }
+    }
+
+    @Test
+    void badSettingsAreRefusedNamingTheSettingAndTheValue() {
+        assertThatThrownBy(() -> LocalAwsEndpoint.builder().port(70_000))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("port must be in 0..65535, was 70000");
+        assertThatThrownBy(() -> LocalAwsEndpoint.builder().kinesisStream("events", 0))
+                .hasMessage("kinesisStream events: shards must be >= 1, was 0");
+        assertThatThrownBy(() -> LocalAwsEndpoint.builder().requestThreads(2))
+                .hasMessage("requestThreads must be >= 4, was 2");
+        assertThatThrownBy(() -> LocalAwsEndpoint.builder().slowResponseDelay(Duration.ZERO))
+                .hasMessage("slowResponseDelay must be positive, was PT0S");
+        try (LocalAwsEndpoint endpoint = LocalAwsEndpoint.builder().start()) {
+            assertThatThrownBy(() -> endpoint.failNextCalls(-1, WireFault.EMPTY_RESPONSE))
+                    .hasMessage("n must be >= 0, was -1");
+            assertThatThrownBy(() -> endpoint.failFraction(1.5, WireFault.EMPTY_RESPONSE))
+                    .hasMessage("fraction must be in [0, 1], was 1.5");
+            assertThatThrownBy(() -> endpoint.downFor(Duration.ofSeconds(-1), WireFault.EMPTY_RESPONSE))
+                    .hasMessage("duration must be >= 0, was PT-1S");
+            assertThatThrownBy(() -> endpoint.latency(Duration.ofMillis(-5)))
+                    .hasMessageStartingWith("latency must be in [0, ").hasMessageEndingWith("], was PT-0.005S");
+            // The refused calls set nothing.
+            assertThat(endpoint.wireFaultsInjected()).isZero();
         }
     }
 }
