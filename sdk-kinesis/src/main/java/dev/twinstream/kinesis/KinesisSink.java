@@ -39,6 +39,13 @@ import software.amazon.awssdk.services.kinesis.model.DescribeStreamSummaryReques
  *       bytes, each sent with an explicit hash key inside its shard; consumers de-aggregate with the
  *       KCL or the kinesis-aggregation libraries. A failure of an aggregated record applies to every
  *       event in it.
+ *   <li><b>Buffering</b> ({@link Builder#maxBufferedTime}, 500 ms by default). A shard's record that
+ *       is not full stays open for the events of the following batches until it is full or its
+ *       oldest event has waited the buffering time since {@code track()}; the tracker's
+ *       {@code flush()} and {@code close()} send it at once ({@link #sendHeld()}). A batch's result
+ *       comes when its last record was sent, at most the buffering time after its oldest event was
+ *       tracked (plus the call). A caller of {@link #send} other than the tracker gets its result
+ *       after the buffering time unless it calls {@link #sendHeld()}.
  *   <li><b>Rate limiting</b> (on by default, at the service limits of 1,000 records/s and 1 MiB/s per
  *       shard). Records a shard cannot take yet are held by the sink and sent when its budget
  *       allows, so throttling is avoided instead of retried into; a throttled shard's budget is
@@ -74,8 +81,13 @@ public final class KinesisSink implements Sink {
     public static final int MAX_PARTITION_KEY_CHARS = KinesisSender.MAX_PARTITION_KEY_CHARS;
     /** Bytes reserved in a record for its partition key: 256 characters of up to 4 UTF-8 bytes. */
     public static final int PARTITION_KEY_RESERVE_BYTES = MAX_PARTITION_KEY_CHARS * 4;
-    /** Default target size of an aggregated record: 50 KiB, the KPL's default {@code AggregationMaxSize}. */
-    public static final int DEFAULT_AGGREGATED_RECORD_MAX_BYTES = 50 * 1024;
+    /**
+     * Default target size of an aggregated record, partition key included: one PUT payload unit
+     * ({@link #PUT_PAYLOAD_UNIT_BYTES}), so a full record bills exactly one unit and the record a
+     * shard sends before it is full wastes less than one. (The KPL's default is 50 KiB: two units,
+     * where a record sent at 26 KB bills as much as a full one.)
+     */
+    public static final int DEFAULT_AGGREGATED_RECORD_MAX_BYTES = 25 * 1024;
     /** Default most events per {@code send} with aggregation (without: {@link #MAX_RECORDS_PER_REQUEST}). */
     public static final int DEFAULT_MAX_EVENTS_PER_BATCH = 20_000;
     /** Upper bound of {@link Builder#maxEventsPerBatch}. */
@@ -96,12 +108,21 @@ public final class KinesisSink implements Sink {
      */
     public static final int PUT_PAYLOAD_UNIT_BYTES = 25 * 1024;
     /**
-     * The default latency budget (the linger of {@code SinkOptions.SINK_DEFAULT_LINGER}): 500 ms.
-     * Kinesis is read within about a second (the KCL polls a shard once per second by default), so
-     * half a second stays sub-second end to end, while at 1,000 events/s of 250 bytes it fills
-     * records of several PUT payload units per shard instead of one record per 100 ms.
+     * The default latency budget with aggregation ({@link Builder#maxBufferedTime}): 500 ms from
+     * {@code track()} to the {@code PutRecords} call. Kinesis is read within about a second (the KCL
+     * polls a shard once per second by default), so half a second stays sub-second end to end, while
+     * at 1,000 events/s of 250 bytes on 4 shards every aggregated record fills its PUT payload unit.
      */
-    public static final Duration DEFAULT_LINGER = Duration.ofMillis(500);
+    public static final Duration DEFAULT_MAX_BUFFERED_TIME = Duration.ofMillis(500);
+    /**
+     * The sink's default linger (the tracker's batching, {@code SinkOptions.SINK_DEFAULT_LINGER}) with
+     * the default buffering time: 250 ms. While the sink buffers, its default linger is half the
+     * buffering time: the tracker hands over a batch every half budget, so an open record takes
+     * the next batch too, and a batch waiting for its records keeps only a few of the 4 calls in
+     * flight. Without buffering (no aggregation, or {@code maxBufferedTime(Duration.ZERO)}) the
+     * default linger is the whole budget, {@link #DEFAULT_MAX_BUFFERED_TIME}.
+     */
+    public static final Duration DEFAULT_LINGER = DEFAULT_MAX_BUFFERED_TIME.dividedBy(2);
 
     private static final Logger LOG = LoggerFactory.getLogger(KinesisSink.class);
 
@@ -119,9 +140,10 @@ public final class KinesisSink implements Sink {
         StreamId stream = StreamId.of(b.stream);
         ShardMapCache maps = new ShardMapCache(b.client, stream, b.shardMapRefreshInterval, clock, scheduler);
         int aggregateTarget = Math.min(b.aggregatedRecordMaxBytes, maxRecordBytes);
+        boolean buffering = b.aggregation && !b.maxBufferedTime.isZero();
         this.sender = new KinesisSender(b.client, stream, maps, b.aggregation, aggregateTarget, b.maxRequestBytes,
-                b.rateLimiting, b.shardRecordsPerSecond, b.shardBytesPerSecond, b.throttleBackoff.toNanos(), clock,
-                scheduler);
+                b.rateLimiting, b.shardRecordsPerSecond, b.shardBytesPerSecond, b.throttleBackoff.toNanos(),
+                buffering ? b.maxBufferedTime.toNanos() : 0, clock, scheduler);
         int events = b.maxEventsPerBatch != 0 ? b.maxEventsPerBatch
                 : b.aggregation ? DEFAULT_MAX_EVENTS_PER_BATCH : MAX_RECORDS_PER_REQUEST;
         // A plain record is data + partition key; reserving the longest key keeps any event sendable
@@ -129,7 +151,8 @@ public final class KinesisSink implements Sink {
         int perRecord = maxRecordBytes - PARTITION_KEY_RESERVE_BYTES;
         // Declaring the key limit makes track() reject keys Kinesis would refuse, with a clear error.
         this.limits = SinkLimits.of(events, b.maxRequestBytes, perRecord).withMaxPartitionKeyChars(MAX_PARTITION_KEY_CHARS)
-                .withBillingUnitBytes(PUT_PAYLOAD_UNIT_BYTES).withDefaultLinger(DEFAULT_LINGER);
+                .withBillingUnitBytes(PUT_PAYLOAD_UNIT_BYTES)
+                .withDefaultLinger(buffering ? b.maxBufferedTime.dividedBy(2) : DEFAULT_MAX_BUFFERED_TIME);
     }
 
     /**
@@ -175,6 +198,12 @@ public final class KinesisSink implements Sink {
         return sender.send(batch);
     }
 
+    /** Sends the aggregated records held open for more events now (the tracker is flushing). */
+    @Override
+    public void sendHeld() {
+        sender.sendHeld();
+    }
+
     /**
      * Stops the sink's own timer thread, if it has one; batches not yet started and records still
      * held (rate-limited) fail as retryable with code {@code SinkClosed}, so every send's future
@@ -206,6 +235,7 @@ public final class KinesisSink implements Sink {
         private long shardBytesPerSecond = SHARD_BYTES_PER_SECOND;
         private Duration shardMapRefreshInterval = DEFAULT_SHARD_MAP_REFRESH_INTERVAL;
         private Duration throttleBackoff = DEFAULT_THROTTLE_BACKOFF;
+        private Duration maxBufferedTime = DEFAULT_MAX_BUFFERED_TIME;
         private @Nullable Clock clock;
         private @Nullable Scheduler scheduler;
 
@@ -226,7 +256,24 @@ public final class KinesisSink implements Sink {
         }
 
         /**
-         * Target size of an aggregated record, partition key included; 50 KiB by default, at most the record limit.
+         * How long an event may wait in all, from {@code track()} to its {@code PutRecords} call, while
+         * its shard's aggregated record fills: 0 to 1 min, default {@link KinesisSink#DEFAULT_MAX_BUFFERED_TIME}
+         * (500 ms). A shard's last record of a batch that is not full stays open for the events of
+         * the next batches and is sent when full or when its oldest event has waited this long (a
+         * flush of the tracker sends it at once). 0 sends each batch's records with it; then the
+         * default linger is 500 ms. Applies only with aggregation.
+         *
+         * @param time the longest wait of an event, tracker linger included
+         * @return this builder
+         */
+        public Builder maxBufferedTime(Duration time) {
+            this.maxBufferedTime = Objects.requireNonNull(time, "time");
+            return this;
+        }
+
+        /**
+         * Target size of an aggregated record, partition key included; 25 KiB (one PUT payload unit) by
+         * default, at most the record limit.
          *
          * @param bytes the target size in bytes
          * @return this builder
@@ -406,6 +453,7 @@ public final class KinesisSink implements Sink {
             range(v, "shardBytesPerSecond", shardBytesPerSecond, 1024, SHARD_BYTES_PER_SECOND);
             duration(v, "shardMapRefreshInterval", shardMapRefreshInterval, Duration.ofSeconds(1), Duration.ofHours(1));
             duration(v, "throttleBackoff", throttleBackoff, Duration.ZERO, Duration.ofMinutes(1));
+            duration(v, "maxBufferedTime", maxBufferedTime, Duration.ZERO, Duration.ofMinutes(1));
             if (!v.isEmpty()) {
                 List<String> named = new ArrayList<>();
                 for (String s : v) {

@@ -81,6 +81,25 @@ class KinesisPipelineTest {
     }
 
     @Test
+    void aFlushSendsTheRecordsTheSinkHoldsOpenInsteadOfWaitingOutItsBufferingTime() {
+        FakeKinesis kinesis = FakeKinesis.builder().scheduler(time).build().createStream(STREAM, 4);
+        KinesisSink sink = sink(kinesis).maxBufferedTime(Duration.ofSeconds(30)).build();
+        try (EventTracker tracker = tracker(sink)) {
+            for (int i = 0; i < 100; i++) {
+                tracker.track(UserEvent.number(i));
+            }
+            java.util.concurrent.CompletableFuture<Boolean> flushed = tracker.flushAsync(Duration.ofMinutes(1));
+            // Without Sink.sendHeld the open records would wait 30 s; the flush needs no time to pass.
+            time.runPending();
+            assertThat(flushed).isCompletedWithValue(true);
+            assertThat(tracker.metrics()).isConserved().hasNothingPending().hasOutcomes("kinesis", 100, 0, 0);
+            assertThat(kinesis).stream(STREAM).hasReceivedEvents(100).hasNoDuplicatePayloads()
+                    .hasEveryEventOnItsPartitionKeysShard();
+            assertThat(kinesis.billing(STREAM).records()).as("one record per shard").isEqualTo(4);
+        }
+    }
+
+    @Test
     void everyEventArrivesOnceOnItsShardDespitePartialFailuresAndThrottling() {
         FakeKinesis kinesis = FakeKinesis.builder().scheduler(time).seed(11).enforceThroughput(true).build()
                 .createStream(STREAM, 4);

@@ -84,7 +84,7 @@ class KinesisSinkCompatibilityTest {
 
         @Override
         protected void injectRetryableFailures(Sink sink, double fraction) {
-            // With 50 KiB aggregates the kit's records share a few Kinesis records; fail more of them.
+            // With 25 KiB aggregates the kit's records share a few Kinesis records; fail more of them.
             kinesis.failFraction(Math.max(fraction, 0.5), "InternalFailure");
         }
     }

@@ -51,9 +51,75 @@ class KinesisSinkTest {
             assertThat(plain.limits().maxBytesPerRecord()).isEqualTo(1024 * 1024 - 1024);
             assertThat(plain.limits().maxPartitionKeyChars()).isEqualTo(256);
             assertThat(aggregated.limits().billingUnitBytes()).isEqualTo(FakeKinesis.PUT_PAYLOAD_UNIT_BYTES);
+            // Buffering: the tracker lingers half the budget, the sink the rest; without it, the whole budget.
             assertThat(aggregated.limits().defaultLinger()).isEqualTo(KinesisSink.DEFAULT_LINGER)
+                    .isEqualTo(Duration.ofMillis(250));
+            assertThat(plain.limits().defaultLinger()).isEqualTo(KinesisSink.DEFAULT_MAX_BUFFERED_TIME)
                     .isEqualTo(Duration.ofMillis(500));
         }
+        try (KinesisSink longer = KinesisSink.builder(k, STREAM).maxBufferedTime(Duration.ofSeconds(2)).build();
+             KinesisSink unbuffered = KinesisSink.builder(k, STREAM).maxBufferedTime(Duration.ZERO).build()) {
+            assertThat(longer.limits().defaultLinger()).isEqualTo(Duration.ofSeconds(1));
+            assertThat(unbuffered.limits().defaultLinger()).isEqualTo(Duration.ofMillis(500));
+        }
+    }
+
+    @Test
+    void aBadBufferingTimeIsRefusedNamingTheSettingAndTheValue() {
+        FakeKinesis k = FakeKinesis.builder().build().createStream(STREAM, 1);
+        assertThatThrownBy(() -> KinesisSink.builder(k, STREAM).maxBufferedTime(Duration.ofMillis(-1)).build())
+                .isInstanceOf(dev.twinstream.core.ConfigurationException.class)
+                .hasMessageContaining("KinesisSink.maxBufferedTime must be between PT0S and PT1M but was PT-0.001S");
+    }
+
+    @Test
+    void anOpenRecordTakesTheNextBatchesAndGoesWhenItsOldestEventHasWaitedTheBufferingTime() {
+        dev.twinstream.testkit.VirtualScheduler time = new dev.twinstream.testkit.VirtualScheduler();
+        FakeKinesis k = FakeKinesis.builder().scheduler(time).build().createStream(STREAM, 1);
+        try (KinesisSink sink = KinesisSink.builder(k, STREAM).clock(time.clock()).scheduler(time).build()) {
+            java.util.concurrent.CompletableFuture<BatchResult> first = sink.send(TestBatches.ofUtf8("a", "b")).toCompletableFuture();
+            time.advance(Duration.ofMillis(200));
+            java.util.concurrent.CompletableFuture<BatchResult> second = sink.send(TestBatches.ofUtf8("c")).toCompletableFuture();
+            time.advance(Duration.ofMillis(299));
+            assertThat(first).as("held until 500 ms").isNotDone();
+            assertThat(k.billing(STREAM).putCalls()).isZero();
+            time.advance(Duration.ofMillis(1));
+            assertThat(first).isDone();
+            // One record, one call, one PUT unit for both batches; the second batch's events went early
+            // with it (its own due time was later), so both complete together.
+            assertThat(second).isDone();
+            assertThat(first.join().get(0).isOk()).isTrue();
+            assertThat(second.join().get(0).isOk()).isTrue();
+            assertThat(k.billing(STREAM).records()).isEqualTo(1);
+            assertThat(k.billing(STREAM).putCalls()).isEqualTo(1);
+            assertThat(k.events(STREAM)).extracting(dev.twinstream.testkit.kinesis.StoredEvent::dataAsUtf8)
+                    .containsExactly("a", "b", "c");
+        }
+    }
+
+    @Test
+    void sendHeldSendsOpenRecordsAtOnceAndCloseFailsThemAsRetryable() {
+        dev.twinstream.testkit.VirtualScheduler time = new dev.twinstream.testkit.VirtualScheduler();
+        FakeKinesis k = FakeKinesis.builder().scheduler(time).build().createStream(STREAM, 2);
+        KinesisSink sink = KinesisSink.builder(k, STREAM).clock(time.clock()).scheduler(time).build();
+        java.util.concurrent.CompletableFuture<BatchResult> flushed = sink.send(TestBatches.ofUtf8("a", "b", "c")).toCompletableFuture();
+        time.runPending();
+        assertThat(flushed).isNotDone();
+        sink.sendHeld();
+        time.runPending();
+        assertThat(flushed).isDone();
+        assertThat(flushed.join().get(0).isOk()).isTrue();
+
+        java.util.concurrent.CompletableFuture<BatchResult> closed = sink.send(TestBatches.ofUtf8("d", "e")).toCompletableFuture();
+        time.runPending();
+        assertThat(closed).isNotDone();
+        sink.close();
+        BatchResult r = closed.join();
+        for (int i = 0; i < r.size(); i++) {
+            assertThat(r.get(i).status()).isEqualTo(dev.twinstream.core.spi.RecordResult.Status.RETRYABLE);
+            assertThat(r.get(i).code()).isEqualTo("SinkClosed");
+        }
+        assertThat(k.events(STREAM)).hasSize(3);
     }
 
     @Test
@@ -117,14 +183,14 @@ class KinesisSinkTest {
         try (KinesisSink sink = KinesisSink.builder(k, STREAM).clock(time.clock()).scheduler(time)
                 .shardMapRefreshInterval(Duration.ofSeconds(30)).build()) {
             java.util.concurrent.CompletableFuture<BatchResult> first = sink.send(TestBatches.ofUtf8("a", "b")).toCompletableFuture();
-            time.runPending();
+            // The record is held open for more events until its buffering time ends.
+            assertThat(time.advanceUntil(first::isDone, KinesisSink.DEFAULT_MAX_BUFFERED_TIME)).isTrue();
             assertThat(first.join().get(0).isOk()).isTrue();
             k.reshard(STREAM, 4);
             time.advance(Duration.ofSeconds(31));
             // This send still uses the old map and triggers the background reload...
             java.util.concurrent.CompletableFuture<BatchResult> second = sink.send(TestBatches.ofUtf8("c")).toCompletableFuture();
-            time.runPending();
-            assertThat(second).isDone();
+            assertThat(time.advanceUntil(second::isDone, KinesisSink.DEFAULT_MAX_BUFFERED_TIME)).isTrue();
             // ...so later aggregated records are predicted for the four new shards.
             java.util.List<byte[]> payloads = TestBatches.payloads(400, 50);
             java.util.concurrent.CompletableFuture<BatchResult> f = sink.send(TestBatches.of(payloads)).toCompletableFuture();

@@ -33,6 +33,15 @@ public interface Sink extends AutoCloseable {
     CompletionStage<BatchResult> send(SinkBatch batch);
 
     /**
+     * Sends now whatever the sink holds back waiting for more events (a record not yet full),
+     * instead of when its own wait ends. The tracker calls it on the dispatcher thread while it
+     * flushes or closes, after handing over every pending batch, so {@code flush()} does not wait
+     * out a sink's latency budget. Must not block; called repeatedly while a flush lasts. The
+     * default does nothing: a sink that sends each batch as it gets it holds nothing back.
+     */
+    default void sendHeld() {}
+
+    /**
      * Releases what the sink itself created. Called once by the tracker's {@code close()} after its
      * dispatcher stopped; if the close timeout expired, calls may still be in flight and their
      * outcome is ignored (their records were counted as dropped). Clients injected into the sink

@@ -64,4 +64,17 @@ public interface SinkBatch {
      * @return the attempt number
      */
     int attempt(int index);
+
+    /**
+     * How long the event had been in the tracker when this batch was handed to the sink: from its
+     * acceptance by {@code track()} (retries included) to the {@code send} call, on the tracker's
+     * clock. A sink that holds records back to fill them (the Kinesis sink's aggregated records)
+     * uses it to keep each event's whole wait within its latency budget.
+     *
+     * @param index the record's position in the batch
+     * @return the wait in nanoseconds, at least 0; 0 when the tracker does not know it
+     */
+    default long waitedNanos(int index) {
+        return 0;
+    }
 }

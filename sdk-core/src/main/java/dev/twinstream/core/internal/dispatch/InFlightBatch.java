@@ -17,14 +17,17 @@ final class InFlightBatch implements SinkBatch, BiConsumer<@Nullable BatchResult
     final LogRecord[] records;
     final int[] attempts;
     private final int slot;
+    /** When the batch was made, on the tracker's clock: the reference of {@link #waitedNanos}. */
+    private final long madeAtNanos;
     int size;
     long bytes;
     /** Set by the completing thread, read by the dispatcher after the completion queue hand-off. */
     @Nullable BatchResult result;
     @Nullable Throwable error;
 
-    InFlightBatch(SinkChannel channel, int capacity, int slot) {
+    InFlightBatch(SinkChannel channel, int capacity, int slot, long nowNanos) {
         this.channel = channel;
+        this.madeAtNanos = nowNanos;
         this.records = new LogRecord[capacity];
         this.attempts = new int[capacity];
         this.slot = slot;
@@ -108,6 +111,11 @@ final class InFlightBatch implements SinkBatch, BiConsumer<@Nullable BatchResult
     @Override
     public @Nullable String routingKey(int index) {
         return records[check(index)].routingKey;
+    }
+
+    @Override
+    public long waitedNanos(int index) {
+        return Math.max(0, madeAtNanos - records[check(index)].acceptedNanos);
     }
 
     @Override

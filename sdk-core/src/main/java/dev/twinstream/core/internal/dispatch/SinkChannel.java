@@ -20,6 +20,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Everything the dispatcher knows about one sink: its cursor over the log, the records it has read
@@ -27,6 +29,7 @@ import org.jspecify.annotations.Nullable;
  * at a time), except {@link #completed}, which only hands a batch back.
  */
 public final class SinkChannel {
+    private static final Logger LOG = LoggerFactory.getLogger(SinkChannel.class);
     final int index;
     public final String name;
     public final Sink sink;
@@ -143,7 +146,7 @@ public final class SinkChannel {
                     break;
                 }
             }
-            InFlightBatch batch = new InFlightBatch(this, maxBatchRecords, slot);
+            InFlightBatch batch = new InFlightBatch(this, maxBatchRecords, slot, now);
             boolean progressed = takeDueRetries(batch, now);
             progressed |= readFresh(batch, now);
             if (batch.size > 0) {
@@ -152,6 +155,9 @@ public final class SinkChannel {
             } else if (!progressed) {
                 break; // defensive: nothing fits, do not spin
             }
+        }
+        if (flushing && inFlight > 0) {
+            sendHeld();
         }
         advanceCommit();
         // A retry already due is waiting for a free call; the completion that frees it wakes us.
@@ -245,6 +251,16 @@ public final class SinkChannel {
             stage = failed(e);
         }
         stage.whenComplete(batch);
+    }
+
+    /** A flush must not wait out what the sink holds back to fill its records: ask it to send now. */
+    private void sendHeld() {
+        try {
+            sink.sendHeld();
+        } catch (RuntimeException e) {
+            // The held records still complete when the sink's own wait ends; only the flush is slower.
+            LOG.warn("Sink {} failed to send its held records on flush", name, e);
+        }
     }
 
     private static CompletionStage<BatchResult> failed(Throwable error) {
