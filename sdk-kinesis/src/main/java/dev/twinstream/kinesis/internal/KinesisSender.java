@@ -65,6 +65,8 @@ public final class KinesisSender {
      * a burst of half a second on top of the steady limit.
      */
     public static final long SHARD_BURST_NANOS = 500_000_000L;
+    /** The result of what a closed sink will not send: retryable, so a disk journal keeps it for the next start. */
+    private static final RecordResult CLOSED = RecordResult.retryable("SinkClosed", "the Kinesis sink was closed");
     /** Held entries released within one slot share a request. */
     static final long HOLD_SLOT_NANOS = 50_000_000L;
 
@@ -157,14 +159,14 @@ public final class KinesisSender {
         try {
             scheduler.execute(() -> start(batch, op, arrivedNanos));
         } catch (RuntimeException rejected) { // the sink's own scheduler after close()
-            op.failAll(RecordResult.retryable("SinkClosed", "the Kinesis sink was closed"));
+            op.failAll(CLOSED);
         }
         return op.future;
     }
 
     private void start(SinkBatch batch, Operation op, long arrivedNanos) {
         if (closed) {
-            op.failAll(RecordResult.retryable("SinkClosed", "the Kinesis sink was closed"));
+            op.failAll(CLOSED);
             return;
         }
         if (!aggregation && !rateLimiting) {
@@ -205,7 +207,7 @@ public final class KinesisSender {
         synchronized (this) {
             collectDue(Long.MAX_VALUE, held);
         }
-        finish(held, RecordResult.retryable("SinkClosed", "the Kinesis sink was closed"));
+        finish(held, CLOSED);
     }
 
     /**
@@ -260,7 +262,7 @@ public final class KinesisSender {
             armTimer();
         }
         if (closed) {
-            finish(due, RecordResult.retryable("SinkClosed", "the Kinesis sink was closed"));
+            finish(due, CLOSED);
         } else if (!due.isEmpty()) {
             dispatch(due);
         }
@@ -381,7 +383,8 @@ public final class KinesisSender {
                     open.put(s, record);
                 }
             }
-            collectDue(op.sequence <= flushedThrough ? Long.MAX_VALUE : clock.nanoTime(), entries);
+            // Closed meanwhile: nothing may stay open (put() fails what it is given as SinkClosed).
+            collectDue(closed || op.sequence <= flushedThrough ? Long.MAX_VALUE : clock.nanoTime(), entries);
             armTimer();
         }
     }
@@ -445,7 +448,7 @@ public final class KinesisSender {
         try {
             scheduler.schedule(() -> put(request), delayNanos);
         } catch (java.util.concurrent.RejectedExecutionException closing) { // own scheduler closed meanwhile
-            finish(request, RecordResult.retryable("SinkClosed", "the Kinesis sink was closed"));
+            finish(request, CLOSED);
         }
     }
 
@@ -456,7 +459,7 @@ public final class KinesisSender {
 
     private void put(List<Entry> request) {
         if (closed) {
-            finish(request, RecordResult.retryable("SinkClosed", "the Kinesis sink was closed"));
+            finish(request, CLOSED);
             return;
         }
         List<PutRecordsRequestEntry> records = new ArrayList<>(request.size());
