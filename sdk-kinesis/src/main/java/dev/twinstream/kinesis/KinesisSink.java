@@ -143,7 +143,7 @@ public final class KinesisSink implements Sink {
         boolean buffering = b.aggregation && !b.maxBufferedTime.isZero();
         this.sender = new KinesisSender(b.client, stream, maps, b.aggregation, aggregateTarget, b.maxRequestBytes,
                 b.rateLimiting, b.shardRecordsPerSecond, b.shardBytesPerSecond, b.throttleBackoff.toNanos(),
-                buffering ? b.maxBufferedTime.toNanos() : 0, clock, scheduler);
+                b.maxBufferedTime.toNanos(), clock, scheduler);
         int events = b.maxEventsPerBatch != 0 ? b.maxEventsPerBatch
                 : b.aggregation ? DEFAULT_MAX_EVENTS_PER_BATCH : MAX_RECORDS_PER_REQUEST;
         // A plain record is data + partition key; reserving the longest key keeps any event sendable

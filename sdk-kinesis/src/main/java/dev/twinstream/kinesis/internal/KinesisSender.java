@@ -122,6 +122,7 @@ public final class KinesisSender {
      * @param throttlePenaltyNanos how far a throttled shard is pushed back
      * @param maxBufferedNanos how long an event may wait in all (tracker and sink) before the
      *     aggregated record holding it is sent although not full; 0 sends every record with its batch
+     *     (used only with aggregation)
      * @param clock the clock of the pacing and of the buffering
      * @param scheduler runs the sends, held or not
      */
@@ -129,7 +130,7 @@ public final class KinesisSender {
                          int aggregatedRecordMaxBytes, long maxRequestBytes, boolean rateLimiting,
                          double shardRecordsPerSecond, double shardBytesPerSecond, long throttlePenaltyNanos,
                          long maxBufferedNanos, Clock clock, Scheduler scheduler) {
-        this.maxBufferedNanos = aggregation ? maxBufferedNanos : 0;
+        this.maxBufferedNanos = maxBufferedNanos;
         this.client = client;
         this.stream = stream;
         this.delivered = RecordResult.ok(stream.name());
@@ -397,7 +398,7 @@ public final class KinesisSender {
     }
 
     private static Entry plain(Operation op, SinkBatch batch, int event, byte[] key, @Nullable String shardId) {
-        Run run = new Run(op);
+        Run run = new Run(op, 1);
         run.add(event);
         byte[] payload = batch.payload(event);
         return new Entry(shardId, new Run[] {run}, payload, batch.partitionKey(event), null, payload.length + key.length,
@@ -591,7 +592,7 @@ public final class KinesisSender {
             aggregator.add(key, keyUtf8, payload);
             Run last = runs.isEmpty() ? null : runs.get(runs.size() - 1);
             if (last == null || last.op != op) {
-                last = new Run(op);
+                last = new Run(op, 8);
                 runs.add(last);
             }
             last.add(event);
@@ -615,11 +616,12 @@ public final class KinesisSender {
     /** Consecutive events of one batch inside one Kinesis record: one piece of that batch's result. */
     private static final class Run {
         final Operation op;
-        int[] events = new int[8];
+        int[] events;
         int count;
 
-        Run(Operation op) {
+        Run(Operation op, int capacity) {
             this.op = op;
+            this.events = new int[capacity];
             op.addPiece();
         }
 
