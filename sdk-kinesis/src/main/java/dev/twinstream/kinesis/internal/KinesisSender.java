@@ -90,13 +90,6 @@ public final class KinesisSender {
     private final Map<Integer, OpenRecord> open = new HashMap<>();
     /** The shard map the open records were planned with; guarded by {@code this}. */
     private @Nullable ShardMap openMap;
-    /**
-     * Records sealed (full) but not sent: they wait, like the KPL's collections, until one of them is
-     * due or they fill a request, so a window's records share one call; guarded by {@code this}.
-     */
-    private final List<Entry> ready = new ArrayList<>();
-    private long readyBytes;
-    private long readyDueNanos = Long.MAX_VALUE;
     /** Numbers the sends, so a flush covers the batches handed over before it. */
     private final java.util.concurrent.atomic.AtomicLong sends = new java.util.concurrent.atomic.AtomicLong();
     /** The last send a flush covers: its records, and those of every send before it, are not held. */
@@ -226,32 +219,15 @@ public final class KinesisSender {
         }
     }
 
-    /**
-     * Moves what must go by {@code horizonNanos} into {@code out}: open records due by then are
-     * sealed; then every ready record goes if one of them is due or together they fill a request.
-     * Called with the monitor held.
-     */
+    /** Seals the open records due by {@code horizonNanos} into {@code out}; called with the monitor held. */
     private void collectDue(long horizonNanos, List<Entry> out) {
         for (Iterator<OpenRecord> it = open.values().iterator(); it.hasNext(); ) {
             OpenRecord r = it.next();
             if (r.dueNanos <= horizonNanos) {
-                addReady(r.seal(), r.dueNanos);
+                out.add(r.seal());
                 it.remove();
             }
         }
-        if (!ready.isEmpty() && (readyDueNanos <= horizonNanos || ready.size() >= MAX_RECORDS_PER_REQUEST
-                || readyBytes >= maxRequestBytes)) {
-            out.addAll(ready);
-            ready.clear();
-            readyBytes = 0;
-            readyDueNanos = Long.MAX_VALUE;
-        }
-    }
-
-    private void addReady(Entry e, long dueNanos) {
-        ready.add(e);
-        readyBytes += e.size;
-        readyDueNanos = Math.min(readyDueNanos, dueNanos);
     }
 
     /** The timer: sends the records that are due (or nearly: within one hold slot) together. */
@@ -269,9 +245,9 @@ public final class KinesisSender {
         }
     }
 
-    /** Arms the timer for the earliest held record, unless it is armed for that time already; monitor held. */
+    /** Arms the timer for the earliest open record, unless it is armed for that time already; monitor held. */
     private void armTimer() {
-        long earliest = readyDueNanos;
+        long earliest = Long.MAX_VALUE;
         for (OpenRecord r : open.values()) {
             earliest = Math.min(earliest, r.dueNanos);
         }
@@ -341,8 +317,8 @@ public final class KinesisSender {
     }
 
     /**
-     * Adds each shard's events to its open record, sealing records as they fill; then sends what
-     * {@link #collectDue} says must go now. Every event of the batch is due when the batch's oldest
+     * Adds each shard's events to its open record; records that fill go now, with the open records
+     * that are due (see {@link #collectDue}). Every event of the batch is due when the batch's oldest
      * has waited {@link #maxBufferedNanos}: the batch's result, and so each event's receipt, comes
      * with its last record.
      */
@@ -368,11 +344,11 @@ public final class KinesisSender {
                     String key = batch.partitionKey(e);
                     byte[] payload = batch.payload(e);
                     if (Aggregator.sizeAlone(keys[e].length, payload.length) + keys[e].length > aggregatedRecordMaxBytes) {
-                        addReady(plain(op, batch, e, keys[e], map.shardId(s)), dueNanos); // too large to share a record
+                        entries.add(plain(op, batch, e, keys[e], map.shardId(s))); // too large to share a record
                         continue;
                     }
                     if (record != null && record.sizeWith(key, keys[e].length, payload.length) > aggregatedRecordMaxBytes) {
-                        addReady(record.seal(), record.dueNanos);
+                        entries.add(record.seal());
                         record = null;
                     }
                     if (record == null) {
