@@ -482,7 +482,9 @@ public final class DiskLog implements EventLog {
         record.seq = tail;
         if (framing == null || framingFill >= segmentBytes) {
             if (framing != null) {
-                diskBytes += framing.trailer(0).length;
+                int trailer = framing.trailer(0).length;
+                framing.bytes += trailer; // released with the segment, or diskBytes would creep up with every seal
+                diskBytes += trailer;
             }
             SegmentInfo seg = new SegmentInfo(tail, layout, sinkNames);
             segments.add(seg);
@@ -495,7 +497,7 @@ public final class DiskLog implements EventLog {
         writer.frame(record);
         framingFill += frameLength;
         diskBytes += frameLength;
-        framing.bytes = framingFill;
+        framing.bytes = framingFill; // the trailer is added when the segment is sealed
         framing.count(record, slots);
 
         if (tail - hotStart == hot.length) {
