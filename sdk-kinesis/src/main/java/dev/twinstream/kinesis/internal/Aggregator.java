@@ -140,10 +140,7 @@ public final class Aggregator {
             System.arraycopy(d, 0, out, pos, d.length);
             pos += d.length;
         }
-        java.security.MessageDigest md5 = HashKeys.newMd5();
-        md5.update(out, MAGIC.length, pos - MAGIC.length);
-        byte[] digest = md5.digest();
-        System.arraycopy(digest, 0, out, pos, DIGEST_BYTES);
+        HashKeys.md5Into(out, MAGIC.length, pos - MAGIC.length, out, pos);
         return out;
     }
 
@@ -159,12 +156,9 @@ public final class Aggregator {
 
     /** Bytes of {@code value} as a protobuf base-128 varint. */
     static int varintSize(long value) {
-        int size = 1;
-        while ((value & ~0x7FL) != 0) {
-            value >>>= 7;
-            size++;
-        }
-        return size;
+        // 7 bits per byte: the significant bits (at least one) divided by 7, rounded up; no loop, as
+        // this runs several times per event.
+        return (63 - Long.numberOfLeadingZeros(value | 1)) / 7 + 1;
     }
 
     private static int writeVarint(byte[] out, int pos, long value) {

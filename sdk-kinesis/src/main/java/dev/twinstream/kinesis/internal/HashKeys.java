@@ -38,6 +38,17 @@ public final class HashKeys {
         return MD5.get().digest(keyUtf8);
     }
 
+    /** Writes the 16-byte MD5 of {@code in[offset, offset + length)} to {@code out[outOffset, outOffset + 16)}. */
+    static void md5Into(byte[] in, int offset, int length, byte[] out, int outOffset) {
+        MessageDigest md5 = MD5.get();
+        md5.update(in, offset, length);
+        try {
+            md5.digest(out, outOffset, 16);
+        } catch (java.security.DigestException e) {
+            throw new IllegalStateException("MD5 digests are 16 bytes", e); // out has room: the caller sized it
+        }
+    }
+
     /**
      * {@return the hash key of {@code partitionKey} as an unsigned 128-bit integer}
      *

@@ -87,6 +87,20 @@ class AggregatorKclTest {
     }
 
     @Test
+    void varintSizeIsTheLengthOfTheBase128Encoding() {
+        for (int bits = 0; bits < 64; bits++) {
+            for (long value : new long[] {1L << bits, (1L << bits) - 1, (1L << bits) + 1}) {
+                int expected = 1;
+                for (long v = value; (v & ~0x7FL) != 0; v >>>= 7) {
+                    expected++;
+                }
+                assertThat(Aggregator.varintSize(value)).as("%d", value).isEqualTo(expected);
+            }
+        }
+        assertThat(Aggregator.varintSize(0)).isEqualTo(1);
+    }
+
+    @Test
     void corruptedDigestIsNotTakenForAnAggregate() {
         Aggregator aggregator = new Aggregator();
         aggregator.add("a", new byte[] {'a'}, new byte[] {1, 2, 3});
