@@ -3,6 +3,8 @@ package dev.twinstream.benchmarks.kinesis;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.sun.management.OperatingSystemMXBean;
+import dev.twinstream.benchmarks.compare.EndpointProcess;
+import dev.twinstream.benchmarks.compare.NullEndpoint;
 import dev.twinstream.core.EventTracker;
 import dev.twinstream.core.EventType;
 import dev.twinstream.core.Journal;
@@ -12,13 +14,9 @@ import dev.twinstream.core.SinkOptions;
 import dev.twinstream.core.spi.SinkLimits;
 import dev.twinstream.kinesis.KinesisSink;
 import dev.twinstream.testkit.InMemorySink;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -42,7 +40,7 @@ import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
  * number of events, with events/s and whole-process CPU per event).
  *
  * <p>The same {@value #EVENTS} events (an event's own JSON is ~250 bytes) go to
- * {@link LocalKinesisEndpoint} (its own JVM, 127.0.0.1) three ways: through an {@link EventTracker}
+ * {@link NullEndpoint} (its own JVM, 127.0.0.1, one shard) three ways: through an {@link EventTracker}
  * with {@link KinesisSink} and aggregation, the same without aggregation, and with
  * {@code KinesisAsyncClient.putRecords} directly (500 records per call, 4 and 16 calls in flight,
  * events serialized with the same Jackson writer). Each mode warms up for at least the warm-up
@@ -54,6 +52,8 @@ import software.amazon.awssdk.services.kinesis.model.PutRecordsRequestEntry;
 public final class KinesisAggregationBenchmark {
     static final int EVENTS = 500_000;
     static final String STREAM = "bench";
+    private static final int ENDPOINT_SHARDS = 1;
+    private static final int ENDPOINT_THREADS = 4;
 
     /** A seed-001 event; its own JSON is ~140 bytes, its JSON-lines envelope ~250 bytes. */
     public record UserEvent(String userId, String sessionId, String eventType, String page, long timestamp) {}
@@ -80,16 +80,8 @@ public final class KinesisAggregationBenchmark {
     public static void main(String[] args) throws Exception {
         int warmupSeconds = args.length > 0 ? Integer.parseInt(args[0]) : 20;
         int reps = args.length > 1 ? Integer.parseInt(args[1]) : 3;
-        String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-        Process server = new ProcessBuilder(java, "-Xmx1g", "-cp", System.getProperty("java.class.path"),
-                LocalKinesisEndpoint.class.getName(), "4").redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
-            String ready = out.readLine();
-            if (ready == null || !ready.startsWith("READY ")) {
-                throw new IllegalStateException("endpoint did not start: " + ready);
-            }
-            URI uri = URI.create("http://127.0.0.1:" + ready.substring(6).trim());
+        try (EndpointProcess server = EndpointProcess.start(ENDPOINT_SHARDS, ENDPOINT_THREADS)) {
+            URI uri = URI.create("http://127.0.0.1:" + server.httpPort());
             KinesisAggregationBenchmark b = new KinesisAggregationBenchmark(uri);
             System.out.printf(Locale.ROOT, "# %d events per run (raw envelope JSON %d bytes), warm-up >= %d s, median of %d runs%n",
                     EVENTS, b.writer.writeValueAsBytes(b.envelopes[0]).length, warmupSeconds, reps);
@@ -116,10 +108,6 @@ public final class KinesisAggregationBenchmark {
             System.out.println("| mode | events/s (median) | CPU µs/event (median) | runs (events/s) |");
             System.out.println("|---|---:|---:|---|");
             rows.forEach(System.out::println);
-        } finally {
-            server.getOutputStream().close();
-            server.destroy();
-            server.waitFor(10, TimeUnit.SECONDS);
         }
     }
 
