@@ -83,6 +83,9 @@ public final class ComparisonBenchmark {
         return results;
     }
 
+    /** System properties with this prefix are handed to every contender JVM. */
+    static final String CONTENDER_PROPERTY_PREFIX = "twinstream.bench.";
+
     private static RunResult runContender(ContenderKind kind, EndpointProcess endpoint, BenchOptions options,
                                           PrintStream progress) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(Jvm.java(), "-Xms" + options.heap(), "-Xmx" + options.heap(),
@@ -92,6 +95,12 @@ public final class ComparisonBenchmark {
                 "--contender", kind.id(), "--events", String.valueOf(options.events()),
                 "--warmup-seconds", String.valueOf(options.warmupSeconds()),
                 "--http-port", String.valueOf(endpoint.httpPort()), "--https-port", String.valueOf(endpoint.httpsPort())));
+        // Settings a contender reads (e.g. TwinstreamContender.JOURNAL_MAX_BYTES_PROPERTY) pass through.
+        for (String name : System.getProperties().stringPropertyNames()) {
+            if (name.startsWith(CONTENDER_PROPERTY_PREFIX)) {
+                command.add(1, "-D" + name + "=" + System.getProperty(name));
+            }
+        }
         Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         RunResult result = null;
         try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {

@@ -24,6 +24,11 @@ final class TwinstreamContender implements Contender {
     static final String SINK = "out";
     // The default memory journal (64 MiB, BLOCK), its timeout raised from 1 s to 60 s: a producer that
     // outruns the sink waits, and no GC pause or slow round can make a run drop events.
+    /**
+     * Overrides the journal's size for a what-if run ({@code java -Dtwinstream.bench.journalMaxBytes=16777216
+     * -cp … ComparisonBenchmark}): what the held backlog costs in GC.
+     */
+    static final String JOURNAL_MAX_BYTES_PROPERTY = ComparisonBenchmark.CONTENDER_PROPERTY_PREFIX + "journalMaxBytes";
     private static final Duration BLOCK_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(120);
     private static final EventType<BenchEvents.UserEvent> TYPE =
@@ -35,7 +40,8 @@ final class TwinstreamContender implements Contender {
 
     private TwinstreamContender(Sink sink) {
         this.tracker = EventTracker.builder().register(TYPE).sink(SINK, sink, SinkOptions.defaults())
-                .journal(Journal.memory().overflow(OverflowPolicy.block(BLOCK_TIMEOUT)))
+                .journal(Journal.memory().maxBytes(Long.getLong(JOURNAL_MAX_BYTES_PROPERTY, Journal.DEFAULT_MAX_BYTES))
+                        .overflow(OverflowPolicy.block(BLOCK_TIMEOUT)))
                 .build();
     }
 
