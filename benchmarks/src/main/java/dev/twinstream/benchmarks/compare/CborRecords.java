@@ -1,6 +1,5 @@
 package dev.twinstream.benchmarks.compare;
 
-import java.nio.charset.StandardCharsets;
 
 /**
  * Walks an AWS CBOR 1.1 {@code PutRecords} (or {@code PutRecord}) request just far enough to find
@@ -17,10 +16,6 @@ final class CborRecords {
     private static final int TAG = 6;
     private static final int INDEFINITE = 31;
     private static final int BREAK = 0xFF;
-    private static final byte[] RECORDS = ascii("Records");
-    private static final byte[] DATA = ascii("Data");
-    private static final byte[] PARTITION_KEY = ascii("PartitionKey");
-    private static final byte[] EXPLICIT_HASH_KEY = ascii("ExplicitHashKey");
 
     private final byte[] body;
     private final int end;
@@ -59,7 +54,7 @@ final class CborRecords {
         long entries = count();
         int records = 0;
         for (long i = 0; more(i, entries); i++) {
-            if (key(RECORDS)) {
+            if (key(RecordFields.RECORDS)) {
                 header();
                 require(ARRAY);
                 long items = count();
@@ -93,7 +88,7 @@ final class CborRecords {
             int k = pos;
             int kLength = (int) argument;
             pos += kLength;
-            if (equal(k, kLength, DATA)) {
+            if (equal(k, kLength, RecordFields.DATA)) {
                 header();
                 require(BYTES);
                 if (indefinite) {
@@ -108,13 +103,13 @@ final class CborRecords {
                     dataLength = (int) argument;
                     pos += dataLength;
                 }
-            } else if (equal(k, kLength, PARTITION_KEY)) {
+            } else if (equal(k, kLength, RecordFields.PARTITION_KEY)) {
                 header();
                 require(TEXT);
                 keyStart = pos;
                 keyLength = (int) argument;
                 pos += keyLength;
-            } else if (equal(k, kLength, EXPLICIT_HASH_KEY)) {
+            } else if (equal(k, kLength, RecordFields.EXPLICIT_HASH_KEY)) {
                 header();
                 require(TEXT);
                 hashStart = pos;
@@ -243,9 +238,5 @@ final class CborRecords {
             }
         }
         return true;
-    }
-
-    private static byte[] ascii(String s) {
-        return s.getBytes(StandardCharsets.US_ASCII);
     }
 }

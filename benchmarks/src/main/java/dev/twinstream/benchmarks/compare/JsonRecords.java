@@ -1,6 +1,5 @@
 package dev.twinstream.benchmarks.compare;
 
-import java.nio.charset.StandardCharsets;
 
 /**
  * Walks an AWS JSON 1.1 request with a top-level {@code "Records"} array (Kinesis
@@ -11,10 +10,6 @@ import java.nio.charset.StandardCharsets;
  * Not thread-safe: one instance per request.
  */
 final class JsonRecords {
-    private static final byte[] RECORDS = ascii("Records");
-    private static final byte[] DATA = ascii("Data");
-    private static final byte[] PARTITION_KEY = ascii("PartitionKey");
-    private static final byte[] EXPLICIT_HASH_KEY = ascii("ExplicitHashKey");
 
     private final byte[] body;
     private final int end;
@@ -55,7 +50,7 @@ final class JsonRecords {
         }
         do {
             readString();
-            boolean isRecords = is(RECORDS);
+            boolean isRecords = is(RecordFields.RECORDS);
             expect(':');
             if (isRecords) {
                 expect('[');
@@ -87,7 +82,7 @@ final class JsonRecords {
         } else {
             do {
                 readString();
-                int field = is(DATA) ? 1 : is(PARTITION_KEY) ? 2 : is(EXPLICIT_HASH_KEY) ? 3 : 0;
+                int field = is(RecordFields.DATA) ? 1 : is(RecordFields.PARTITION_KEY) ? 2 : is(RecordFields.EXPLICIT_HASH_KEY) ? 3 : 0;
                 expect(':');
                 if (field != 0 && peek() == '"') {
                     readString();
@@ -195,9 +190,5 @@ final class JsonRecords {
             }
         }
         return true;
-    }
-
-    private static byte[] ascii(String s) {
-        return s.getBytes(StandardCharsets.US_ASCII);
     }
 }

@@ -1,5 +1,7 @@
 package dev.twinstream.benchmarks.compare;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * What {@link CborRecords} and {@link JsonRecords} report for each Kinesis record of a request: where
  * its {@code Data}, {@code PartitionKey} and {@code ExplicitHashKey} values lie in the request body,
@@ -10,6 +12,11 @@ package dev.twinstream.benchmarks.compare;
  */
 @FunctionalInterface
 interface RecordFields {
+    /** The field names both parsers look for, as the ASCII bytes they match against. */
+    byte[] RECORDS = "Records".getBytes(StandardCharsets.US_ASCII);
+    byte[] DATA = "Data".getBytes(StandardCharsets.US_ASCII);
+    byte[] PARTITION_KEY = "PartitionKey".getBytes(StandardCharsets.US_ASCII);
+    byte[] EXPLICIT_HASH_KEY = "ExplicitHashKey".getBytes(StandardCharsets.US_ASCII);
 
     /**
      * One record.
