@@ -56,10 +56,31 @@ public final class SmallHeapOutageChild {
 
     private SmallHeapOutageChild() {}
 
+    /** The memory journal of mode {@code tiny}. */
+    static final long TINY_JOURNAL_BYTES = 24L << 20;
+
+    /** An event whose payload (~110 bytes enveloped) is smaller than the record around it. */
+    public static final class Tiny {
+        private final int n;
+
+        Tiny(int n) {
+            this.n = n;
+        }
+
+        /** Serialized by Jackson. */
+        public int getN() {
+            return n;
+        }
+    }
+
     /** Entry point. */
     public static void main(String[] args) throws Exception {
         String mode = args[1];
         int events = Integer.parseInt(args[2]);
+        if (mode.equals("tiny")) {
+            tinyEventsInAMemoryJournal(events);
+            return;
+        }
         CountingSink sink = new CountingSink(events);
         sink.up = mode.equals("drain");
         HeapSampler heap = new HeapSampler();
@@ -115,6 +136,44 @@ public final class SmallHeapOutageChild {
         System.out.println("maxLiveHeapBytes=" + heap.max);
         System.out.println("heapSamples=" + heap.samples);
         ok &= check(heap.max <= WINDOW_BYTES + SLACK_BYTES, "live heap " + heap.max + " over window + 32 MiB");
+        System.exit(ok ? 0 : 1);
+    }
+
+    /**
+     * Mode {@code tiny}: tiny events into a memory journal of {@link #TINY_JOURNAL_BYTES} with the
+     * only sink down and DROP_NEWEST. The journal counts each event's payload plus the record around
+     * it, so its capacity bounds the heap it takes: the live heap stays within the journal plus
+     * {@link #SLACK_BYTES}, and the journal drops what does not fit.
+     */
+    private static void tinyEventsInAMemoryJournal(int events) throws Exception {
+        CountingSink sink = new CountingSink(events);
+        HeapSampler heap = new HeapSampler();
+        heap.start();
+        boolean ok = true;
+        try (EventTracker tracker = EventTracker.builder()
+                .register(EventType.builder(Tiny.class, "tiny").partitionKey(t -> Integer.toString(t.getN())).build())
+                .sink("s", sink, SinkOptions.defaults().linger(Duration.ofMillis(5))
+                        .retry(RetryPolicy.defaults().baseDelay(Duration.ofMillis(10)).maxDelay(Duration.ofMillis(100))))
+                .journal(Journal.memory().maxBytes(TINY_JOURNAL_BYTES).overflow(OverflowPolicy.dropNewest()))
+                .closeTimeout(Duration.ofMillis(200))
+                .build()) {
+            for (int n = 0; n < events; n++) {
+                tracker.track(new Tiny(n));
+            }
+            SinkMetrics m = tracker.metrics().sink("s");
+            System.out.println("journalBytes=" + tracker.metrics().journalBytes());
+            System.out.println("pendingRecords=" + m.pendingRecords());
+            System.out.println("meanPayloadBytes=" + m.pendingBytes() / Math.max(1, m.pendingRecords()));
+            System.out.println("dropped=" + m.dropped());
+            ok &= check(m.dropped() > 0, "the journal should have filled and dropped: " + m);
+            ok &= check(tracker.metrics().journalBytes() <= TINY_JOURNAL_BYTES, "journal over its capacity");
+            ok &= check(m.accepted() == m.delivered() + m.deadLettered() + m.dropped() + m.pendingRecords(),
+                    "conservation: " + m);
+        } finally {
+            heap.stopSampling();
+        }
+        System.out.println("maxLiveHeapBytes=" + heap.max);
+        ok &= check(heap.max <= TINY_JOURNAL_BYTES + SLACK_BYTES, "live heap " + heap.max + " over journal + 32 MiB");
         System.exit(ok ? 0 : 1);
     }
 

@@ -41,11 +41,30 @@ class SmallHeapOutageTest {
         assertThat(Long.parseLong(drain.get("buildMillis"))).as("build() on the backlog").isLessThan(10_000);
     }
 
+    /**
+     * A memory journal of many tiny events on a 64 MiB heap: its capacity counts each event's record
+     * as well as its payload, so it holds the heap it is given. Counting payloads alone, 24 MiB of
+     * ~110-byte events was ~230,000 records, ~80 MB of heap: an OutOfMemoryError.
+     */
+    @Test
+    void aMemoryJournalOfTinyEventsStaysWithinItsCapacityOnA64MiBHeap() throws Exception {
+        Map<String, String> tiny = run("64m", dir.resolve("unused"), "tiny", 1_000_000,
+                SmallHeapOutageChild.TINY_JOURNAL_BYTES + SmallHeapOutageChild.SLACK_BYTES);
+        assertThat(Long.parseLong(tiny.get("meanPayloadBytes"))).as("payload smaller than the record around it")
+                .isLessThan(256);
+        assertThat(Long.parseLong(tiny.get("dropped"))).isPositive();
+    }
+
     private static Map<String, String> run(String heap, Path journal, String mode) throws IOException, InterruptedException {
+        return run(heap, journal, mode, EVENTS, SmallHeapOutageChild.WINDOW_BYTES + SmallHeapOutageChild.SLACK_BYTES);
+    }
+
+    private static Map<String, String> run(String heap, Path journal, String mode, int events, long heapBound)
+            throws IOException, InterruptedException {
         String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder pb = new ProcessBuilder(java, "-Xmx" + heap, "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError",
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", System.getProperty("java.class.path"),
-                SmallHeapOutageChild.class.getName(), journal.toString(), mode, Integer.toString(EVENTS));
+                SmallHeapOutageChild.class.getName(), journal.toString(), mode, Integer.toString(events));
         pb.redirectErrorStream(true);
         long t0 = System.nanoTime();
         Process child = pb.start();
@@ -63,7 +82,7 @@ class SmallHeapOutageTest {
         }
         assertThat(Long.parseLong(values.get("maxLiveHeapBytes"))).as("live heap, %s -Xmx%s", mode, heap)
                 .isGreaterThan(1L << 20) // the sampler measured something
-                .isLessThanOrEqualTo(SmallHeapOutageChild.WINDOW_BYTES + SmallHeapOutageChild.SLACK_BYTES);
+                .isLessThanOrEqualTo(heapBound);
         return values;
     }
 }

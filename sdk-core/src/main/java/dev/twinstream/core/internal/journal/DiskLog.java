@@ -36,11 +36,8 @@ import org.jspecify.annotations.Nullable;
 public final class DiskLog implements EventLog {
     /** About 100 years: far beyond any delivery timeout, and well inside a long of nanoseconds. */
     static final long MAX_RECOVERED_AGE_MILLIS = TimeUnit.DAYS.toMillis(36_500);
-    /**
-     * What a record costs the memory window beyond its payloads: the record object, its strings and
-     * the window's slot. An estimate that errs high for typical ids and keys.
-     */
-    static final int RECORD_OVERHEAD_BYTES = 256;
+    /** What a record costs the memory window beyond its payloads. */
+    static final int RECORD_OVERHEAD_BYTES = LogRecord.HEAP_OVERHEAD_BYTES;
     private static final int INITIAL_RING = 1024;
     /** Smallest segment the capacity rule ({@code maxBytes / 4}) shrinks a segment to. */
     static final long MIN_AUTO_SEGMENT_BYTES = 4096;

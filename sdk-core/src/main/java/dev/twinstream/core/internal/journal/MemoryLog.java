@@ -110,19 +110,20 @@ public final class MemoryLog implements EventLog {
                 record.sinkMask &= ~overQuota;
                 appended = record.sinkMask != 0;
             }
-            if (appended && bytes + record.sizeBytes > maxBytes) {
+            long cost = heapCost(record);
+            if (appended && bytes + cost > maxBytes) {
                 switch (overflow.kind()) {
                     case DROP_NEWEST:
                         appended = false;
                         break;
                     case DROP_OLDEST:
                         evicted = new ArrayList<>();
-                        while (bytes + record.sizeBytes > maxBytes && headSeq < tailSeq) {
+                        while (bytes + cost > maxBytes && headSeq < tailSeq) {
                             evicted.add(evictHead());
                         }
                         break;
                     default:
-                        awaitSpace(record.sizeBytes); // throws before anything is stored or reported
+                        awaitSpace(cost); // throws before anything is stored or reported
                 }
             }
             if (appended) {
@@ -167,9 +168,10 @@ public final class MemoryLog implements EventLog {
         ring[i] = record;
         int m = i * metaStride;
         meta[m + META_MASK] = record.sinkMask;
-        meta[m + META_SIZE] = record.sizeBytes;
+        int cost = heapCost(record);
+        meta[m + META_SIZE] = cost;
         tailSeq++;
-        bytes += record.sizeBytes;
+        bytes += cost;
         int wake = SinkTally.NO_WAKE;
         for (int s = 0; s < sinks.length; s++) {
             if (record.goesTo(s)) {
@@ -208,7 +210,12 @@ public final class MemoryLog implements EventLog {
         return r;
     }
 
-    private void awaitSpace(int size) {
+    /** What the record takes on the heap, as the capacity counts it: its payloads and the record around them. */
+    private static int heapCost(LogRecord record) {
+        return record.sizeBytes + LogRecord.HEAP_OVERHEAD_BYTES;
+    }
+
+    private void awaitSpace(long size) {
         long deadline = clock.nanoTime() + overflow.timeout().toNanos();
         blockedAppenders++;
         try {

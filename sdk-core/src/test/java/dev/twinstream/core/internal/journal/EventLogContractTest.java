@@ -137,7 +137,7 @@ abstract class EventLogContractTest {
 
     @Test
     void aSinkOverItsQuotaLosesTheRecordButItsOtherSinksKeepIt() {
-        EventLog log = newLog(OverflowPolicy.dropNewest(), 1000, 200, new int[] {10, 10});
+        EventLog log = newLog(OverflowPolicy.dropNewest(), capacityFor(10), 200, new int[] {10, 10});
         assertThat(log.append(record("a", BOTH))).isTrue();
         assertThat(log.append(record("b", BOTH))).isTrue();
         assertThat(log.append(record("c", BOTH))).as("sink 0 is at its quota; sink 1 too").isFalse();

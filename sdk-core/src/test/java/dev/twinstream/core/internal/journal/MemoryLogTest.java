@@ -18,6 +18,9 @@ import org.junit.jupiter.api.Test;
  * and capacity released record by record as sinks commit.
  */
 class MemoryLogTest extends EventLogContractTest {
+    /** What the memory log counts for one of this suite's records: its 100-byte payload and the record around it. */
+    private static final long RECORD_COST = 100 + LogRecord.HEAP_OVERHEAD_BYTES;
+
 
     @Override
     EventLog newLog(OverflowPolicy policy, long maxBytes, long quotaBytes, int[] wakeRecords) {
@@ -34,12 +37,12 @@ class MemoryLogTest extends EventLogContractTest {
 
     @Override
     long capacityFor(int records) {
-        return records * 100L;
+        return records * RECORD_COST;
     }
 
     @Override
     void assertHeldPayloadBytes(EventLog log, long payloadBytes) {
-        assertThat(log.sizeBytes()).isEqualTo(payloadBytes);
+        assertThat(log.sizeBytes()).isEqualTo(payloadBytes / 100 * RECORD_COST); // this suite's payloads are 100 bytes
     }
 
     @Test
@@ -56,7 +59,7 @@ class MemoryLogTest extends EventLogContractTest {
         assertThat(drops).as("only the sink that never read r0 loses it here").containsExactly("1:r0:OVERFLOW_DROP_OLDEST");
         assertThat(first.evicted).isTrue();
         assertThat(peek(log, 1).count).isEqualTo(3);
-        assertThat(log.sizeBytes()).isEqualTo(300);
+        assertThat(log.sizeBytes()).isEqualTo(3 * RECORD_COST);
         out.clear();
         log.read(1, 10, Long.MAX_VALUE, out);
         assertThat(out).extracting(r -> r.eventId).containsExactly("r1", "r2", "r3");
@@ -80,7 +83,8 @@ class MemoryLogTest extends EventLogContractTest {
         assertThatThrownBy(() -> timesOut.get(10, TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class)
                 .cause().isInstanceOf(BufferFullException.class)
-                .hasMessage("the event journal is full (300 of 300 bytes) and stayed full for the overflow policy's timeout of PT5S");
+                .hasMessage("the event journal is full (" + 3 * RECORD_COST + " of " + 3 * RECORD_COST
+                        + " bytes) and stayed full for the overflow policy's timeout of PT5S");
     }
 
 }
