@@ -409,8 +409,7 @@ public final class TrackerEngine implements EventTracker {
     }
 
     private void checkJournalSize(CompiledType type, LogRecord record) {
-        // The journal counts each event's payloads plus the record around them (LogRecord.HEAP_OVERHEAD_BYTES).
-        if (record.sizeBytes + (long) LogRecord.HEAP_OVERHEAD_BYTES > journalMaxBytes) {
+        if (record.heapBytes() > journalMaxBytes) { // what the journal counts for it
             throw type.reject(EventRejectedException.Reason.TOO_LARGE, "it encodes to " + record.sizeBytes
                     + " bytes, which with the " + LogRecord.HEAP_OVERHEAD_BYTES + " bytes the journal counts per event is more"
                     + " than the whole journal (" + journalMaxBytes + " bytes)", null);

@@ -36,8 +36,6 @@ import org.jspecify.annotations.Nullable;
 public final class DiskLog implements EventLog {
     /** About 100 years: far beyond any delivery timeout, and well inside a long of nanoseconds. */
     static final long MAX_RECOVERED_AGE_MILLIS = TimeUnit.DAYS.toMillis(36_500);
-    /** What a record costs the memory window beyond its payloads. */
-    static final int RECORD_OVERHEAD_BYTES = LogRecord.HEAP_OVERHEAD_BYTES;
     private static final int INITIAL_RING = 1024;
     /** Smallest segment the capacity rule ({@code maxBytes / 4}) shrinks a segment to. */
     static final long MIN_AUTO_SEGMENT_BYTES = 4096;
@@ -95,7 +93,7 @@ public final class DiskLog implements EventLog {
     public static final class Config {
         public Clock clock;
         public long maxBytes;
-        /** Bound of the hot window: payloads plus {@link #RECORD_OVERHEAD_BYTES} per record. */
+        /** Bound of the hot window: what its records take on the heap ({@link LogRecord#heapBytes()}). */
         public long memoryBytes = 8L << 20;
         public long quotaBytes = Long.MAX_VALUE;
         public OverflowPolicy overflow;
@@ -421,7 +419,7 @@ public final class DiskLog implements EventLog {
      * both (throwing {@link BufferFullException} after its timeout); DROP_NEWEST gives up at once.
      */
     private boolean makeRoom(LogRecord record, int frameLength) {
-        long cost = record.sizeBytes + (long) RECORD_OVERHEAD_BYTES;
+        long cost = record.heapBytes();
         boolean block = overflow.kind() == OverflowPolicy.Kind.BLOCK;
         long deadline = block ? clock.nanoTime() + overflow.timeout().toNanos() : 0;
         for (;;) {
@@ -504,7 +502,7 @@ public final class DiskLog implements EventLog {
         hot[i] = record;
         hotSegment[i] = framing;
         hotOffset[i] = offset;
-        int cost = record.sizeBytes + RECORD_OVERHEAD_BYTES;
+        int cost = record.heapBytes();
         hotBytes += cost;
         int m = i * metaStride;
         hotMeta[m + META_MASK] = record.sinkMask;

@@ -31,7 +31,7 @@ public final class LogRecord implements TrackedEvent {
      * lock and before the record is stored, when a sink is over its quota.
      */
     int sinkMask;
-    /** The sum of its distinct payloads (the heap it takes is this plus {@link #HEAP_OVERHEAD_BYTES}). */
+    /** The sum of its distinct payloads. */
     public final int sizeBytes;
     /** Non-null when the caller asked for a delivery receipt. */
     public final @Nullable Receipt receipt;
@@ -68,6 +68,11 @@ public final class LogRecord implements TrackedEvent {
             }
         }
         this.sizeBytes = size;
+    }
+
+    /** {@return what the record takes on the heap, as the journals count it: its payloads plus {@link #HEAP_OVERHEAD_BYTES}} */
+    public int heapBytes() {
+        return sizeBytes + HEAP_OVERHEAD_BYTES;
     }
 
     boolean goesTo(int sink) {

@@ -110,7 +110,7 @@ public final class MemoryLog implements EventLog {
                 record.sinkMask &= ~overQuota;
                 appended = record.sinkMask != 0;
             }
-            long cost = heapCost(record);
+            int cost = record.heapBytes();
             if (appended && bytes + cost > maxBytes) {
                 switch (overflow.kind()) {
                     case DROP_NEWEST:
@@ -127,7 +127,7 @@ public final class MemoryLog implements EventLog {
                 }
             }
             if (appended) {
-                wake = store(record);
+                wake = store(record, cost);
             }
         }
         if (overQuota != 0) {
@@ -159,7 +159,7 @@ public final class MemoryLog implements EventLog {
     }
 
 
-    private int store(LogRecord record) {
+    private int store(LogRecord record, int cost) {
         if (tailSeq - headSeq == ring.length) {
             grow();
         }
@@ -168,7 +168,6 @@ public final class MemoryLog implements EventLog {
         ring[i] = record;
         int m = i * metaStride;
         meta[m + META_MASK] = record.sinkMask;
-        int cost = heapCost(record);
         meta[m + META_SIZE] = cost;
         tailSeq++;
         bytes += cost;
@@ -208,11 +207,6 @@ public final class MemoryLog implements EventLog {
         r.evictedUnread = unreadBy;
         removeHead();
         return r;
-    }
-
-    /** What the record takes on the heap, as the capacity counts it: its payloads and the record around them. */
-    private static int heapCost(LogRecord record) {
-        return record.sizeBytes + LogRecord.HEAP_OVERHEAD_BYTES;
     }
 
     private void awaitSpace(long size) {

@@ -256,7 +256,7 @@ class DiskFullTest {
         DiskLog log = open(OverflowPolicy.block(Duration.ofSeconds(5)));
         storage.capacity(storage.usedBytes()); // full from the first write on
         int n = 0;
-        while (DiskLog.RECORD_OVERHEAD_BYTES + PAYLOAD + log.hotBytes() <= 16 * 1024) {
+        while (LogRecord.HEAP_OVERHEAD_BYTES + PAYLOAD + log.hotBytes() <= 16 * 1024) {
             assertThat(log.append(record("a" + n++))).isTrue(); // the writer has not run: none is on disk
         }
         CompletableFuture<Boolean> waits = CompletableFuture.supplyAsync(() -> log.append(record("late")));
