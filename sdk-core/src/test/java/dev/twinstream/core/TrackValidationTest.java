@@ -73,6 +73,24 @@ class TrackValidationTest {
     }
 
     @Test
+    void anEventThatWithItsRecordDoesNotFitTheWholeJournalIsRejectedNamingBothSizes() {
+        CollectingSink sink = new CollectingSink();
+        try (EventTracker t = EventTracker.builder().register(EventType.builder(Big.class, "big").partitionKey(Big::userId).build())
+                .sink("s", sink).journal(Journal.memory().maxBytes(Journal.MIN_MAX_BYTES)).build()) {
+            // Its payload alone fits the 64 KiB journal; with the 256 bytes the journal counts per event it does not.
+            String blob = "x".repeat((int) Journal.MIN_MAX_BYTES - 200);
+            assertThatThrownBy(() -> t.track(new Big("u1", blob)))
+                    .isInstanceOf(EventRejectedException.class)
+                    .hasMessageMatching("Event of type 'big' rejected: it encodes to \\d+ bytes, which with the 256 bytes the"
+                            + " journal counts per event is more than the whole journal \\(65536 bytes\\)")
+                    .extracting(e -> ((EventRejectedException) e).reason()).isEqualTo(EventRejectedException.Reason.TOO_LARGE);
+            t.track(new Big("u1", "small")); // the next event is unaffected
+            assertThat(t.flush(Duration.ofSeconds(10))).isTrue();
+            assertThat(sink.payloads()).hasSize(1);
+        }
+    }
+
+    @Test
     void rejectsEachBadEventWithAClearMessageAndKeepsGoing() {
         assertThatThrownBy(() -> tracker.track(new Unregistered("x")))
                 .isInstanceOf(EventRejectedException.class)
