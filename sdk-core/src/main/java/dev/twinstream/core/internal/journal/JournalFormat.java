@@ -556,11 +556,6 @@ final class JournalFormat {
             buf = new byte[capacity];
         }
 
-        /** An empty buffer writing into {@code buf} (whose contents are ignored). */
-        Bytes(byte[] buf) {
-            this.buf = buf;
-        }
-
         void ensure(int more) {
             if (len + more > buf.length) {
                 buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, len + more));

@@ -44,15 +44,6 @@ final class JournalWriter {
      * and one large chunk would hold up to twice what it contains until it is forced.
      */
     static final int CHUNK_BYTES = 256 * 1024;
-    /**
-     * Full-size chunk buffers kept for reuse once their chunk is written (and forced): a busy journal
-     * otherwise grows every chunk from 4 KiB by doubling, copying each byte about twice, under the
-     * appenders' monitor. At most this many wait to be reused and this many more are being handed
-     * back, each about 2 × {@link #CHUNK_BYTES}: 2 MiB in all.
-     */
-    static final int SPARE_CHUNK_BUFFERS = 2;
-    private static final byte[] NO_BUFFER = new byte[0];
-    private static final int FIRST_CHUNK_CAPACITY = 4096;
 
     private final DiskLog log;
     private final JournalStorage storage;
@@ -70,8 +61,6 @@ final class JournalWriter {
     // Append side: guarded by the log's monitor.
     private final CRC32 appendCrc = new CRC32();
     private final ArrayDeque<Chunk> sealed = new ArrayDeque<>();
-    /** Buffers of written chunks, for new chunks to reuse. */
-    private final ArrayDeque<byte[]> spareBuffers = new ArrayDeque<>();
     private @Nullable Chunk filling;
     /** The sequence number after the last framed record. */
     private volatile long bufferedEnd;
@@ -81,8 +70,6 @@ final class JournalWriter {
     private final ArrayDeque<Chunk> retry = new ArrayDeque<>();
     /** Written to the active file and not yet forced: written again after a failed force. */
     private final ArrayDeque<Chunk> unforced = new ArrayDeque<>();
-    /** Buffers of chunks written (and forced) this cycle, handed to {@link #spareBuffers} at the next. */
-    private final ArrayDeque<byte[]> freed = new ArrayDeque<>();
     private JournalStorage.@Nullable JournalFile active;
     private @Nullable SegmentInfo activeInfo;
     private long activeSize;
@@ -153,7 +140,7 @@ final class JournalWriter {
         if (filling != null) {
             sealed.add(filling);
         }
-        filling = newChunk(segment, segment.firstSeq);
+        filling = new Chunk(segment, segment.firstSeq);
     }
 
     /** Frames the record into the write buffer; under the log's monitor, in sequence order. */
@@ -162,18 +149,13 @@ final class JournalWriter {
             if (filling != null) {
                 sealed.add(filling);
             }
-            filling = newChunk(null, r.seq);
+            filling = new Chunk(null, r.seq);
         }
         JournalFormat.writeFrame(filling.bytes, r, appendCrc);
         filling.endSeq = r.seq + 1;
         filling.records++;
         bufferedEnd = r.seq + 1;
         wake();
-    }
-
-    private Chunk newChunk(@Nullable SegmentInfo segment, long firstSeq) {
-        byte[] spare = spareBuffers.pollFirst();
-        return new Chunk(segment, firstSeq, spare != null ? spare : new byte[FIRST_CHUNK_CAPACITY]);
     }
 
     /** A commit moved: the checkpoint is due within {@link #CHECKPOINT_INTERVAL_NANOS}. */
@@ -263,10 +245,6 @@ final class JournalWriter {
                 work.addAll(sealed);
                 sealed.clear();
                 takenEnd = bufferedEnd;
-                while (!freed.isEmpty() && spareBuffers.size() < SPARE_CHUNK_BUFFERS) {
-                    spareBuffers.add(freed.pollFirst());
-                }
-                freed.clear();
             }
             try {
                 long unforcedBytes = activeSize - forcedSize;
@@ -277,7 +255,6 @@ final class JournalWriter {
                     if (fsync == FsyncPolicy.Kind.NEVER) {
                         forcedSize = activeSize; // nothing is ever forced: what the OS has is all there is
                         publish(c.endSeq, c.records, 0, false);
-                        free(c);
                     } else {
                         unforced.add(c);
                         unforcedBytes += c.bytes.len;
@@ -453,19 +430,9 @@ final class JournalWriter {
         for (Chunk c : unforced) {
             end = c.endSeq;
             records += c.records;
-            free(c);
         }
         unforced.clear();
         publish(end, records, bytes, true);
-    }
-
-    /** The chunk is on disk as the policy wants it: its buffer may serve a new chunk, if it grew to full size. */
-    private void free(Chunk c) {
-        byte[] buf = c.bytes.buf;
-        if (buf.length >= CHUNK_BYTES && buf.length <= 2 * CHUNK_BYTES && freed.size() < SPARE_CHUNK_BUFFERS) {
-            c.bytes.buf = NO_BUFFER; // the chunk must not be able to write into a buffer someone else now fills
-            freed.add(buf);
-        }
     }
 
     /** Everything below {@code end} is on disk as the policy wants it: it may leave memory and be read back. */
@@ -682,10 +649,9 @@ final class JournalWriter {
         final long firstSeq;
         long endSeq;
         int records;
-        final JournalFormat.Bytes bytes;
+        final JournalFormat.Bytes bytes = new JournalFormat.Bytes(4096);
 
-        Chunk(@Nullable SegmentInfo segment, long firstSeq, byte[] buffer) {
-            this.bytes = new JournalFormat.Bytes(buffer);
+        Chunk(@Nullable SegmentInfo segment, long firstSeq) {
             this.segment = segment;
             this.firstSeq = firstSeq;
             this.endSeq = firstSeq;

@@ -255,10 +255,10 @@ class DiskLogTest {
     }
 
     @Test
-    void reusedChunkBuffersNeverOverwriteDataNotYetForced() {
-        // Each cycle frames several full chunks (~110 frames of 2,300 bytes each), so later cycles
-        // fill buffers handed back by earlier ones; every third force fails, so chunks waiting to be
-        // written again must keep their bytes while new chunks are filled.
+    void manyChunksPerCycleSurviveFailedForcesWholeAndInOrder() {
+        // Each cycle frames several full chunks (~110 frames of 2,300 bytes each) while every third
+        // force fails: the chunks waiting to be written again must keep their bytes, in order, while
+        // new chunks are filled (a writer that reused a chunk's buffer before its force fails this).
         DiskLog.Config c = DiskLogs.config(clock, observer, OverflowPolicy.dropNewest(), 256L << 20, 2,
                 FsyncPolicy.always());
         c.segmentBytes = 2L << 20;
