@@ -35,7 +35,7 @@ import java.util.stream.Stream;
  */
 public final class DurableTrackRun {
 
-    /** ~250 bytes once enveloped: the event {@link JournalBenchmark} tracks. */
+    /** ~250 bytes once enveloped: the event the journal benchmarks track. */
     public record PageView(String userId, String sessionId, String page, String referrer, long durationMillis,
                            int scrollDepthPercent) {}
 
@@ -86,7 +86,8 @@ public final class DurableTrackRun {
         }
     }
 
-    private static long track(EventTracker tracker, int seconds, int threads) throws InterruptedException {
+    /** Tracks from {@code threads} threads for {@code seconds}; returns how many events were tracked. */
+    static long track(EventTracker tracker, int seconds, int threads) throws InterruptedException {
         LongAdder count = new LongAdder();
         AtomicBoolean stop = new AtomicBoolean();
         Thread[] producers = new Thread[threads];

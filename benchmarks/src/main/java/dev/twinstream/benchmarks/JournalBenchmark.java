@@ -24,8 +24,6 @@ import java.util.Comparator;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Stream;
 
 /**
@@ -51,10 +49,6 @@ import java.util.stream.Stream;
  * [dir] [seconds] [threads] [repetitions]}.
  */
 public final class JournalBenchmark {
-
-    /** ~250 bytes once enveloped. */
-    public record PageView(String userId, String sessionId, String page, String referrer, long durationMillis,
-                           int scrollDepthPercent) {}
 
     private JournalBenchmark() {}
 
@@ -137,7 +131,8 @@ public final class JournalBenchmark {
 
     private static EventTracker tracker(Path journal, Sink sink) {
         return EventTracker.builder()
-                .register(EventType.builder(PageView.class, "page_view").partitionKey(PageView::userId).build())
+                .register(EventType.builder(DurableTrackRun.PageView.class, "page_view")
+                        .partitionKey(DurableTrackRun.PageView::userId).build())
                 .sink("s", sink)
                 .journal(Journal.disk(journal).maxBytes(1L << 30).segmentBytes(64L * 1024 * 1024)
                         .memoryBytes(Long.getLong("window", Journal.DEFAULT_MEMORY_BYTES))
@@ -160,10 +155,10 @@ public final class JournalBenchmark {
             }
         };
         try (EventTracker tracker = tracker(journal, accepting)) {
-            run(tracker, Math.max(1, seconds / 3), threads); // warm-up
+            DurableTrackRun.track(tracker, Math.max(1, seconds / 3), threads); // warm-up
             TrackerMetrics before = tracker.metrics();
             long t0 = System.nanoTime();
-            long tracked = run(tracker, seconds, threads);
+            long tracked = DurableTrackRun.track(tracker, seconds, threads);
             awaitDurable(tracker, before.durableRecords() + tracked);
             double s = (System.nanoTime() - t0) / 1e9;
             TrackerMetrics m = tracker.metrics();
@@ -182,31 +177,6 @@ public final class JournalBenchmark {
                     d.forcedMegabytesPerSecond, forces / s, d.bytesPerForce, (double) durable / Math.max(1, forces));
             return d;
         }
-    }
-
-    private static long run(EventTracker tracker, int seconds, int threads) throws InterruptedException {
-        LongAdder count = new LongAdder();
-        AtomicBoolean stop = new AtomicBoolean();
-        Thread[] ts = new Thread[threads];
-        for (int t = 0; t < threads; t++) {
-            int id = t;
-            ts[t] = new Thread(() -> {
-                long n = 0;
-                while (!stop.get()) {
-                    tracker.track(new PageView("user-" + (n % 977), "session-" + (n % 131) + "-" + id,
-                            "/books/" + n + "/chapter/3", "https://example.com/search?q=distributed+systems", n, 42));
-                    n++;
-                }
-                count.add(n);
-            });
-            ts[t].start();
-        }
-        Thread.sleep(seconds * 1000L); // the measurement period of a benchmark, not a wait for async work
-        stop.set(true);
-        for (Thread t : ts) {
-            t.join();
-        }
-        return count.sum();
     }
 
     private static void awaitDurable(EventTracker tracker, long target) throws InterruptedException {
@@ -231,7 +201,7 @@ public final class JournalBenchmark {
         };
         long tracked;
         try (EventTracker tracker = tracker(journal, down)) {
-            tracked = run(tracker, 3, threads);
+            tracked = DurableTrackRun.track(tracker, 3, threads);
             awaitDurable(tracker, tracked);
         }
         long t0 = System.nanoTime();

@@ -82,8 +82,8 @@ public final class JournalOutageBenchmark {
 
     private static EventTracker tracker(Path dir, Sink sink) {
         return EventTracker.builder()
-                .register(EventType.builder(JournalBenchmark.PageView.class, "page_view")
-                        .partitionKey(JournalBenchmark.PageView::userId).build())
+                .register(EventType.builder(DurableTrackRun.PageView.class, "page_view")
+                        .partitionKey(DurableTrackRun.PageView::userId).build())
                 .sink("s", sink, SinkOptions.defaults().retry(RetryPolicy.defaults().maxDelay(Duration.ofMillis(200))))
                 .journal(Journal.disk(dir).maxBytes(64L << 30).memoryBytes(MEMORY_BYTES)
                         .fsync(FsyncPolicy.interval(Duration.ofSeconds(1)))
@@ -101,7 +101,7 @@ public final class JournalOutageBenchmark {
         try (EventTracker tracker = tracker(dir, sink)) {
             while (true) {
                 for (int i = 0; i < 100_000; i++, n++) {
-                    tracker.track(new JournalBenchmark.PageView("user-" + (n % 977), "session-" + (n % 131),
+                    tracker.track(new DurableTrackRun.PageView("user-" + (n % 977), "session-" + (n % 131),
                             "/books/" + n + "/chapter/3", "https://example.com/search?q=distributed+systems", n, 42));
                 }
                 if (tracker.metrics().journalBytes() >= targetBytes) {
