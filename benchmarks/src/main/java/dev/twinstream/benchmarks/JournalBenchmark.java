@@ -143,18 +143,7 @@ public final class JournalBenchmark {
     }
 
     private static Durable durable(Path journal, int seconds, int threads) throws Exception {
-        Sink accepting = new Sink() {
-            @Override
-            public SinkLimits limits() {
-                return SinkLimits.of(500, 4L * 1024 * 1024, 1024 * 1024);
-            }
-
-            @Override
-            public CompletionStage<BatchResult> send(SinkBatch batch) {
-                return CompletableFuture.completedFuture(BatchResult.allOk(batch.size()));
-            }
-        };
-        try (EventTracker tracker = tracker(journal, accepting)) {
+        try (EventTracker tracker = tracker(journal, DurableTrackRun.accepting())) {
             DurableTrackRun.track(tracker, Math.max(1, seconds / 3), threads); // warm-up
             TrackerMetrics before = tracker.metrics();
             long t0 = System.nanoTime();
