@@ -62,10 +62,7 @@ public final class DurableTrackRun {
             TrackerMetrics before = tracker.metrics();
             long t0 = System.nanoTime();
             long tracked = track(tracker, seconds, threads);
-            long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
-            while (tracker.metrics().durableRecords() < before.durableRecords() + tracked && System.nanoTime() < deadline) {
-                Thread.sleep(1); // polling the durable count: the measured period ends when the last event is durable
-            }
+            awaitDurable(tracker, before.durableRecords() + tracked);
             double s = (System.nanoTime() - t0) / 1e9;
             TrackerMetrics m = tracker.metrics();
             long durable = m.durableRecords() - before.durableRecords();
@@ -88,6 +85,14 @@ public final class DurableTrackRun {
                 return CompletableFuture.completedFuture(BatchResult.allOk(batch.size()));
             }
         };
+    }
+
+    /** Waits, at most a minute, until {@code target} events are durable: a measured period ends there. */
+    static void awaitDurable(EventTracker tracker, long target) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+        while (tracker.metrics().durableRecords() < target && System.nanoTime() < deadline) {
+            Thread.sleep(1); // polling the durable count, which has no callback
+        }
     }
 
     /** Tracks from {@code threads} threads for {@code seconds}; returns how many events were tracked. */

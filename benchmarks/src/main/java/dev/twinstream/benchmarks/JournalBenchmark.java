@@ -148,7 +148,7 @@ public final class JournalBenchmark {
             TrackerMetrics before = tracker.metrics();
             long t0 = System.nanoTime();
             long tracked = DurableTrackRun.track(tracker, seconds, threads);
-            awaitDurable(tracker, before.durableRecords() + tracked);
+            DurableTrackRun.awaitDurable(tracker, before.durableRecords() + tracked);
             double s = (System.nanoTime() - t0) / 1e9;
             TrackerMetrics m = tracker.metrics();
             long durable = m.durableRecords() - before.durableRecords();
@@ -168,13 +168,6 @@ public final class JournalBenchmark {
         }
     }
 
-    private static void awaitDurable(EventTracker tracker, long target) throws InterruptedException {
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (tracker.metrics().durableRecords() < target && System.nanoTime() < deadline) {
-            Thread.sleep(1);
-        }
-    }
-
     private static void recovery(Path journal, int threads) throws Exception {
         Sink down = new Sink() {
             @Override
@@ -191,7 +184,7 @@ public final class JournalBenchmark {
         long tracked;
         try (EventTracker tracker = tracker(journal, down)) {
             tracked = DurableTrackRun.track(tracker, 3, threads);
-            awaitDurable(tracker, tracked);
+            DurableTrackRun.awaitDurable(tracker, tracked);
         }
         long t0 = System.nanoTime();
         try (EventTracker tracker = tracker(journal, down)) {

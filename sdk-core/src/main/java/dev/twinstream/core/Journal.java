@@ -107,9 +107,10 @@ public final class Journal {
      * The same journal with a different capacity. A memory journal counts what the events it holds
      * take on the heap: their encoded payloads plus 256 bytes per event for the record around them,
      * so that many small events cannot take more heap than this; leave room beside it for the
-     * batches in flight and what the sinks' SDK clients copy. A disk journal counts its segment files: each event's payloads plus
-     * its frame (about 100 bytes of ids, keys and fields), and delivered events until their segment
-     * is deleted (segments are at most a quarter of the capacity).
+     * batches in flight and what the sinks' SDK clients copy. A disk journal counts its segment
+     * files: each event's payloads plus its frame (about 100 bytes of ids, keys and fields), and
+     * delivered events until their segment is deleted (segments are at most a quarter of the
+     * capacity).
      *
      * @param maxBytes the capacity, {@link #MIN_MAX_BYTES} to {@link #MAX_MAX_BYTES}
      * @return the same journal with this capacity

@@ -32,7 +32,7 @@ public final class Aggregator {
     /** The KPL aggregation magic bytes that open every aggregated record. */
     static final byte[] MAGIC = {(byte) 0xF3, (byte) 0x89, (byte) 0x9A, (byte) 0xC2};
     /** Length of the MD5 trailer. */
-    static final int DIGEST_BYTES = 16;
+    static final int DIGEST_BYTES = HashKeys.MD5_BYTES;
     /** Bytes every aggregated record has besides its protobuf message. */
     public static final int FRAMING_BYTES = MAGIC.length + DIGEST_BYTES;
 

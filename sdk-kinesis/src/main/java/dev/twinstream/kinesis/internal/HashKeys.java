@@ -16,12 +16,14 @@ public final class HashKeys {
     /** The largest hash key, 2^128 - 1 (the end of the last shard's range). */
     public static final BigInteger MAX_HASH_KEY = BigInteger.ONE.shiftLeft(128).subtract(BigInteger.ONE);
 
+    /** Bytes of an MD5 digest. */
+    static final int MD5_BYTES = 16;
     private static final ThreadLocal<MessageDigest> MD5 = ThreadLocal.withInitial(HashKeys::newMd5);
 
     private HashKeys() {}
 
     /** {@return a fresh MD5 digest} Every JRE must provide MD5 ({@link MessageDigest} javadoc). */
-    public static MessageDigest newMd5() {
+    private static MessageDigest newMd5() {
         try {
             return MessageDigest.getInstance("MD5");
         } catch (NoSuchAlgorithmException e) {
@@ -38,12 +40,12 @@ public final class HashKeys {
         return MD5.get().digest(keyUtf8);
     }
 
-    /** Writes the 16-byte MD5 of {@code in[offset, offset + length)} to {@code out[outOffset, outOffset + 16)}. */
+    /** Writes the MD5 of {@code in[offset, offset + length)} to {@code out[outOffset, outOffset + MD5_BYTES)}. */
     static void md5Into(byte[] in, int offset, int length, byte[] out, int outOffset) {
         MessageDigest md5 = MD5.get();
         md5.update(in, offset, length);
         try {
-            md5.digest(out, outOffset, 16);
+            md5.digest(out, outOffset, MD5_BYTES);
         } catch (java.security.DigestException e) {
             throw new IllegalStateException("MD5 digests are 16 bytes", e); // out has room: the caller sized it
         }
