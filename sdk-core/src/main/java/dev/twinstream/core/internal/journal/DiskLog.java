@@ -357,7 +357,8 @@ public final class DiskLog implements EventLog {
         if (writer.failure() != null && !awaitWritable(record)) {
             return false;
         }
-        int frameLength = JournalFormat.frameLength(record);
+        JournalFormat.FrameText text = new JournalFormat.FrameText(record); // encoded outside the monitor
+        int frameLength = text.frameLength;
         if (frameLength > JournalFormat.MAX_FRAME_BYTES) {
             throw new IllegalArgumentException("event " + record.eventId + " takes " + frameLength
                     + " bytes in the journal; the disk journal's limit is " + JournalFormat.MAX_FRAME_BYTES);
@@ -378,7 +379,7 @@ public final class DiskLog implements EventLog {
                 appended = makeRoom(record, frameLength);
             }
             if (appended) {
-                wake = store(record, frameLength);
+                wake = store(record, text);
             }
         }
         if (overQuota != 0) {
@@ -473,7 +474,8 @@ public final class DiskLog implements EventLog {
     private static final int META_PAYLOAD = 3;
 
 
-    private int store(LogRecord record, int frameLength) {
+    private int store(LogRecord record, JournalFormat.FrameText text) {
+        int frameLength = text.frameLength;
         record.seq = tail;
         if (framing == null || framingFill >= segmentBytes) {
             if (framing != null) {
@@ -489,7 +491,7 @@ public final class DiskLog implements EventLog {
             writer.startSegment(seg);
         }
         long offset = framingFill;
-        writer.frame(record);
+        writer.frame(record, text);
         framingFill += frameLength;
         diskBytes += frameLength;
         framing.bytes = framingFill; // the trailer is added when the segment is sealed

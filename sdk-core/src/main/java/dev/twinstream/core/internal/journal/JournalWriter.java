@@ -144,14 +144,14 @@ final class JournalWriter {
     }
 
     /** Frames the record into the write buffer; under the log's monitor, in sequence order. */
-    void frame(LogRecord r) {
+    void frame(LogRecord r, JournalFormat.FrameText text) {
         if (filling == null || filling.bytes.len >= CHUNK_BYTES) {
             if (filling != null) {
                 sealed.add(filling);
             }
             filling = new Chunk(null, r.seq);
         }
-        JournalFormat.writeFrame(filling.bytes, r, appendCrc);
+        JournalFormat.writeFrame(filling.bytes, r, text, appendCrc);
         filling.endSeq = r.seq + 1;
         filling.records++;
         bufferedEnd = r.seq + 1;
