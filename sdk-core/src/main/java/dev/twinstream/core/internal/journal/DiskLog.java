@@ -357,8 +357,7 @@ public final class DiskLog implements EventLog {
         if (writer.failure() != null && !awaitWritable(record)) {
             return false;
         }
-        JournalFormat.FrameText text = new JournalFormat.FrameText(record); // encoded outside the monitor
-        int frameLength = text.frameLength;
+        int frameLength = JournalFormat.frameLength(record);
         if (frameLength > JournalFormat.MAX_FRAME_BYTES) {
             throw new IllegalArgumentException("event " + record.eventId + " takes " + frameLength
                     + " bytes in the journal; the disk journal's limit is " + JournalFormat.MAX_FRAME_BYTES);
@@ -379,7 +378,7 @@ public final class DiskLog implements EventLog {
                 appended = makeRoom(record, frameLength);
             }
             if (appended) {
-                wake = store(record, text);
+                wake = store(record, frameLength);
             }
         }
         if (overQuota != 0) {
@@ -474,8 +473,7 @@ public final class DiskLog implements EventLog {
     private static final int META_PAYLOAD = 3;
 
 
-    private int store(LogRecord record, JournalFormat.FrameText text) {
-        int frameLength = text.frameLength;
+    private int store(LogRecord record, int frameLength) {
         record.seq = tail;
         if (framing == null || framingFill >= segmentBytes) {
             if (framing != null) {
@@ -491,7 +489,7 @@ public final class DiskLog implements EventLog {
             writer.startSegment(seg);
         }
         long offset = framingFill;
-        writer.frame(record, text);
+        writer.frame(record);
         framingFill += frameLength;
         diskBytes += frameLength;
         framing.bytes = framingFill; // the trailer is added when the segment is sealed

@@ -187,32 +187,8 @@ final class JournalFormat {
         }
     }
 
-    /**
-     * A record's strings in UTF-8, encoded once per append: they give the frame's length (needed
-     * before the frame is written, to make room for it) and then go into the frame as they are.
-     */
-    static final class FrameText {
-        final byte[] eventType;
-        final byte[] partitionKey;
-        final byte @Nullable [] routingKey;
-        /** Bytes {@link #writeFrame} will write for the record. */
-        final int frameLength;
-
-        FrameText(LogRecord r) {
-            eventType = r.eventType.getBytes(StandardCharsets.UTF_8);
-            partitionKey = r.partitionKey.getBytes(StandardCharsets.UTF_8);
-            routingKey = utf8(r.routingKey);
-            int n = FRAME_PREFIX + 8 + 8 + 4 + 4 + r.eventId.length() + 4 + eventType.length + 4 + partitionKey.length
-                    + 4 + (routingKey == null ? 0 : routingKey.length) + 1;
-            for (byte[] p : r.payloads) {
-                n += 4 + (p == null ? 0 : p.length);
-            }
-            frameLength = n;
-        }
-    }
-
     /** Appends one record's frame to {@code out}; {@code crc} is the caller's reusable CRC32. */
-    static void writeFrame(Bytes out, LogRecord r, FrameText text, CRC32 crc) {
+    static void writeFrame(Bytes out, LogRecord r, CRC32 crc) {
         int start = out.len;
         out.putInt(0); // body length, patched below
         out.putInt(0); // CRC, patched below
@@ -221,9 +197,9 @@ final class JournalFormat {
         out.putLong(r.occurredAtMillis);
         out.putInt(r.sinkMask);
         out.putAscii(r.eventId);
-        out.putBytes(text.eventType);
-        out.putBytes(text.partitionKey);
-        out.putBytes(text.routingKey);
+        out.putString(r.eventType);
+        out.putString(r.partitionKey);
+        out.putString(r.routingKey);
         out.putByte(r.payloads.length);
         for (byte[] p : r.payloads) {
             out.putBytes(p);
@@ -531,6 +507,34 @@ final class JournalFormat {
         } catch (IndexOutOfBoundsException e) {
             return null;
         }
+    }
+
+    /** Bytes {@link #writeFrame} will write for {@code r}. */
+    static int frameLength(LogRecord r) {
+        int n = FRAME_PREFIX + 8 + 8 + 4 + 4 + r.eventId.length() + 4 + utf8Length(r.eventType) + 4
+                + utf8Length(r.partitionKey) + 4 + (r.routingKey == null ? 0 : utf8Length(r.routingKey)) + 1;
+        for (byte[] p : r.payloads) {
+            n += 4 + (p == null ? 0 : p.length);
+        }
+        return n;
+    }
+
+    private static int utf8Length(String s) {
+        int n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                n++;
+            } else if (c < 0x800) {
+                n += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                n += 4;
+                i++;
+            } else {
+                n += 3;
+            }
+        }
+        return n;
     }
 
     static int crc(byte[] b, int off, int len) {

@@ -144,14 +144,14 @@ final class JournalWriter {
     }
 
     /** Frames the record into the write buffer; under the log's monitor, in sequence order. */
-    void frame(LogRecord r, JournalFormat.FrameText text) {
+    void frame(LogRecord r) {
         if (filling == null || filling.bytes.len >= CHUNK_BYTES) {
             if (filling != null) {
                 sealed.add(filling);
             }
             filling = new Chunk(null, r.seq);
         }
-        JournalFormat.writeFrame(filling.bytes, r, text, appendCrc);
+        JournalFormat.writeFrame(filling.bytes, r, appendCrc);
         filling.endSeq = r.seq + 1;
         filling.records++;
         bufferedEnd = r.seq + 1;

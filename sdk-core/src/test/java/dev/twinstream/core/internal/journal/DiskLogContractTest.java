@@ -38,7 +38,7 @@ class DiskLogContractTest extends EventLogContractTest {
         // Header plus the frames of records with two-character ids (this suite's longer ids add a few
         // bytes each), plus half a frame: room for exactly this many, never one more.
         LogRecord sample = new LogRecord("r0", "t", "k", null, 0, 0, new byte[][] {new byte[100]}, 1, null);
-        int frame = new JournalFormat.FrameText(sample).frameLength;
+        int frame = JournalFormat.frameLength(sample);
         int header = JournalFormat.segmentHeader(0, new String[] {"s0", "s1"}, new int[2]).length;
         return header + (long) records * frame + frame / 2;
     }

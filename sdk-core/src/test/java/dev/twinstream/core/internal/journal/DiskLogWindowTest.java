@@ -212,7 +212,7 @@ class DiskLogWindowTest {
         DiskLog log = DiskLog.open(config(OverflowPolicy.dropNewest(), 1L << 30, 64 * 1024), storage);
         try {
             LogRecord huge = DiskLogs.record("huge", 0b01, JournalFormat.MAX_FRAME_BYTES);
-            int frame = new JournalFormat.FrameText(huge).frameLength;
+            int frame = JournalFormat.frameLength(huge);
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> log.append(huge))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessage("event huge takes " + frame + " bytes in the journal; the disk journal's limit is "
