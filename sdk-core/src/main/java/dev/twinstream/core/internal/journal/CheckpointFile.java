@@ -7,9 +7,7 @@ import java.nio.ByteBuffer;
  * The checkpoint: every sink's committed position, in a file of two fixed slots rewritten in place,
  * alternately, each with a generation and a CRC. A write never needs a new block on disk (the file
  * is preallocated once), so a full disk cannot stop the checkpoint, and a torn write of one slot
- * leaves the other intact. A write need not be forced at once ({@link #write}): a process crash
- * keeps what was written, and the writer forces it within a second. Not thread-safe: the journal
- * writer owns it.
+ * leaves the other intact. Not thread-safe: the journal writer owns it.
  */
 final class CheckpointFile {
     private final JournalStorage storage;
@@ -19,8 +17,6 @@ final class CheckpointFile {
     private long generation;
     /** False until both slots exist at their full size (a fresh or version 1 file). */
     private boolean preallocated;
-    /** The last slot written is not yet forced (and the policy forces). */
-    private boolean unforced;
 
     CheckpointFile(JournalStorage storage, String[] sinkNames, boolean force, long lastGeneration, boolean preallocated) {
         this.storage = storage;
@@ -41,12 +37,8 @@ final class CheckpointFile {
         return generation;
     }
 
-    /**
-     * Writes the positions into the older slot. The slot is forced now if {@code forceNow} (and the
-     * fsync policy is not NEVER), else left to {@link #forceWritten}; a new file is always forced,
-     * with its directory entry.
-     */
-    void write(long[] positions, boolean forceNow) throws IOException {
+    /** Writes the positions into the older slot and forces it (unless the fsync policy is NEVER). */
+    void write(long[] positions) throws IOException {
         long next = generation + 1;
         try (JournalStorage.JournalFile f = storage.open(JournalFormat.CHECKPOINT)) {
             if (!preallocated) {
@@ -62,33 +54,14 @@ final class CheckpointFile {
                     storage.syncDirectory();
                 }
                 preallocated = true;
-                unforced = false;
             } else {
                 byte[] slot = JournalFormat.checkpointSlot(next, sinkNames, positions, slotBytes);
                 f.writeFully(ByteBuffer.wrap(slot), (next % 2) * slotBytes);
-                unforced = force;
-                if (force && forceNow) {
+                if (force) {
                     f.force();
-                    unforced = false;
                 }
             }
         }
         generation = next;
-    }
-
-    /** {@return whether the last slot written is not yet forced} */
-    boolean unforced() {
-        return unforced;
-    }
-
-    /** Forces the last slot written, if it was written without a force. */
-    void forceWritten() throws IOException {
-        if (!unforced) {
-            return;
-        }
-        try (JournalStorage.JournalFile f = storage.open(JournalFormat.CHECKPOINT)) {
-            f.force();
-        }
-        unforced = false;
     }
 }

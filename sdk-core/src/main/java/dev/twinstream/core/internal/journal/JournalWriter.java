@@ -33,14 +33,6 @@ final class JournalWriter {
     private static final Logger LOG = LoggerFactory.getLogger(JournalWriter.class);
     /** Longest time commit positions wait to reach the checkpoint: what a crash can make sinks re-send. */
     static final long CHECKPOINT_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
-    /**
-     * Longest time a checkpoint write waits for its fsync. A process crash keeps what was written,
-     * so this bounds only what a power loss can make sinks re-send; forcing every 10 ms write cost
-     * about a tenth of the durable throughput (docs/BENCHMARKS.md). The delivery ledger's frames are
-     * still forced before each checkpoint write that follows them, so a checkpoint on disk never
-     * runs ahead of the ledger.
-     */
-    static final long CHECKPOINT_FORCE_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** Longest single park of the writer or a waiting caller, so a virtual clock's deadlines are noticed. */
     static final long MAX_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     /** Park of an idle writer; appends and commits wake it earlier. */
@@ -86,7 +78,6 @@ final class JournalWriter {
     private long takenEnd;
     private long lastForceNanos;
     private long lastCheckpointNanos;
-    private long lastCheckpointForceNanos;
     private boolean shutDown;
 
     // Progress: guarded by `progress`.
@@ -123,7 +114,6 @@ final class JournalWriter {
         long now = clock.nanoTime();
         this.lastForceNanos = now;
         this.lastCheckpointNanos = now;
-        this.lastCheckpointForceNanos = now;
     }
 
     /** Runs {@code hook} before every checkpoint write from now on; set before the writer starts. */
@@ -227,9 +217,6 @@ final class JournalWriter {
         if (checkpointDirty) {
             next = Math.min(next, lastCheckpointNanos + CHECKPOINT_INTERVAL_NANOS - now);
         }
-        if (checkpoint.unforced()) {
-            next = Math.min(next, lastCheckpointForceNanos + CHECKPOINT_FORCE_INTERVAL_NANOS - now);
-        }
         return next == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(1, Math.min(next, MAX_PARK_NANOS));
     }
 
@@ -307,9 +294,8 @@ final class JournalWriter {
      * left), never lose.
      */
     private boolean checkpointIfDue(boolean closing, long now) {
-        boolean forceDue = closing || now - lastCheckpointForceNanos >= CHECKPOINT_FORCE_INTERVAL_NANOS;
         if (!checkpointDirty || !(closing || now - lastCheckpointNanos >= CHECKPOINT_INTERVAL_NANOS)) {
-            return !forceDue || forceCheckpoint(now);
+            return true;
         }
         checkpointDirty = false;
         CheckpointHook hook = checkpointHook;
@@ -317,38 +303,23 @@ final class JournalWriter {
         // them: a crash between the two writes leaves a ledger newer than the checkpoint, never older.
         long[] positions = hook != null ? hook.beforeCheckpoint(log::checkpointPositions, checkpoint.generation() + 1)
                 : log.checkpointPositions();
-        IOException failed = writeCheckpoint(positions, forceDue);
+        IOException failed = writeCheckpoint(positions);
         boolean deleted = deletePassedSegments(positions);
         if (failed != null && deleted) {
-            failed = writeCheckpoint(positions, forceDue);
+            failed = writeCheckpoint(positions);
         }
         if (failed != null) {
             checkpointFailed(failed, "");
             return false;
         }
         lastCheckpointNanos = now;
-        if (forceDue) {
-            lastCheckpointForceNanos = now;
-        }
-        return true;
-    }
-
-    /** Forces a checkpoint written without a force, if there is one; false if the force failed. */
-    private boolean forceCheckpoint(long now) {
-        try {
-            checkpoint.forceWritten();
-        } catch (IOException e) {
-            checkpointFailed(e, ""); // written again, and forced, by the next cycle
-            return false;
-        }
-        lastCheckpointForceNanos = now;
         return true;
     }
 
     /** Writes the checkpoint; returns the failure, or null once written (the first success after failures is logged). */
-    private @Nullable IOException writeCheckpoint(long[] positions, boolean force) {
+    private @Nullable IOException writeCheckpoint(long[] positions) {
         try {
-            checkpoint.write(positions, force);
+            checkpoint.write(positions);
         } catch (IOException e) {
             return e;
         }
@@ -389,7 +360,7 @@ final class JournalWriter {
 
     /** Writes the checkpoint now, for {@link DiskLog#open}: what recovery found, before anything is appended. */
     void writeCheckpointNow(long[] positions) {
-        IOException failed = writeCheckpoint(positions, true);
+        IOException failed = writeCheckpoint(positions);
         if (failed != null) {
             // retried by the writer (a full disk must not keep the journal from opening)
             checkpointFailed(failed, " at open");

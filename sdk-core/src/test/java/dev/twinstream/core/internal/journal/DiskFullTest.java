@@ -201,7 +201,7 @@ class DiskFullTest {
         log.commit(0, EventLog.ALL_READ);
         byte[] before = storage.content(JournalFormat.CHECKPOINT);
         long used = storage.usedBytes();
-        nanos.addAndGet(JournalWriter.CHECKPOINT_FORCE_INTERVAL_NANOS); // due, and due for its force
+        nanos.addAndGet(CHECKPOINT_DUE);
         assertThat(log.syncOnce(false)).as("the retry still fails").isFalse();
         assertThat(log.failure()).hasMessage(FaultyStorage.ENOSPC);
         assertThat(storage.content(JournalFormat.CHECKPOINT)).as("rewritten anyway").isNotEqualTo(before)

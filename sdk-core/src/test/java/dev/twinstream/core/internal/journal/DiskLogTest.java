@@ -234,64 +234,6 @@ class DiskLogTest {
     }
 
     @Test
-    void aCheckpointWriteIsForcedWithinASecondSoAPowerLossTakesCommitsBackByAtMostThatAndACrashByNone() {
-        DiskLog.Config c = config(OverflowPolicy.dropNewest(), FsyncPolicy.always());
-        DiskLog log = open(c);
-        for (int i = 0; i < 10; i++) {
-            log.append(DiskLogs.record("r" + i, BOTH, 100));
-        }
-        log.syncOnce(false);
-        deliver(log, 2);
-        nanos.addAndGet(JournalWriter.CHECKPOINT_INTERVAL_NANOS);
-        assertThat(log.syncOnce(false)).isTrue(); // written, not forced: the open forced one less than a second ago
-        log.abandon();
-        storage.powerLoss();
-
-        log = open(c);
-        assertThat(readAll(log, 0)).as("a power loss loses the unforced checkpoint").isEqualTo(ids("r", 0, 10));
-        deliver(log, 2);
-        nanos.addAndGet(JournalWriter.CHECKPOINT_INTERVAL_NANOS);
-        assertThat(log.syncOnce(false)).isTrue(); // written, not forced
-        log.abandon();
-        storage.crash();
-
-        log = open(c); // opening forces what recovery found
-        assertThat(readAll(log, 0)).as("a process crash keeps the checkpoint written").isEqualTo(ids("r", 2, 10));
-        deliver(log, 4);
-        nanos.addAndGet(JournalWriter.CHECKPOINT_FORCE_INTERVAL_NANOS);
-        assertThat(log.syncOnce(false)).isTrue(); // the last force is a second old: this write is forced
-        log.abandon();
-        storage.powerLoss();
-
-        log = open(c);
-        assertThat(readAll(log, 0)).isEqualTo(ids("r", 4, 10));
-        deliver(log, 6);
-        nanos.addAndGet(JournalWriter.CHECKPOINT_INTERVAL_NANOS);
-        assertThat(log.syncOnce(false)).isTrue(); // written, not forced
-        nanos.addAndGet(JournalWriter.CHECKPOINT_FORCE_INTERVAL_NANOS);
-        assertThat(log.syncOnce(false)).isTrue(); // no commit moved, but the written one is forced now
-        log.abandon();
-        storage.powerLoss();
-
-        log = open(c);
-        assertThat(readAll(log, 0)).isEqualTo(ids("r", 6, 10));
-        deliver(log, 8);
-        log.shutdown(TimeUnit.SECONDS.toNanos(5)); // close forces whatever the interval
-        storage.powerLoss();
-        log = open(c);
-        assertThat(readAll(log, 0)).isEqualTo(ids("r", 8, 10));
-        log.shutdown(TimeUnit.SECONDS.toNanos(5));
-    }
-
-    /** Both sinks read what they have not read and declare the records below {@code seq} final. */
-    private static void deliver(DiskLog log, long seq) {
-        for (int s = 0; s < 2; s++) {
-            log.read(s, Integer.MAX_VALUE, Long.MAX_VALUE, new ArrayList<>());
-            log.commit(s, seq);
-        }
-    }
-
-    @Test
     void aWriteThatFailsHalfwayIsTruncatedBackAndWrittenAgainWhole() {
         DiskLog log = open(config(OverflowPolicy.dropNewest(), FsyncPolicy.always()));
         log.append(DiskLogs.record("a", BOTH, 100));
