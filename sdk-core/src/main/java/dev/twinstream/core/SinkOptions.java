@@ -10,7 +10,9 @@ import org.jspecify.annotations.Nullable;
  * the tracker is built.
  *
  * <p>A batch is sent as soon as it reaches {@link #maxBatchRecords()} or {@link #maxBatchBytes()},
- * or when its oldest event has waited {@link #linger()}, or on {@code flush}/{@code close}. By
+ * or when its oldest event has waited {@link #linger()}, or when its events take a quarter of the
+ * journal's {@link Journal#maxBytes()} (or of {@link Journal#perSinkQuotaBytes()}), or on
+ * {@code flush}/{@code close}. By
  * default the linger is the sink's own latency budget,
  * {@link dev.twinstream.core.spi.SinkLimits#defaultLinger()} (seconds for Firehose, sub-second for
  * Kinesis, {@link #DEFAULT_LINGER} for sinks that declare none).

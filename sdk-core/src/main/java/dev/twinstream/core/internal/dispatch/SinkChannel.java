@@ -134,12 +134,11 @@ public final class SinkChannel {
             RetryEntry nextRetry = retries.peek();
             boolean retryDue = nextRetry != null && nextRetry.dueNanos <= now;
             log.peek(index, unread);
-            boolean fullBatchUnread = unread.count >= maxBatchRecords || unread.bytes >= maxBatchBytes;
             boolean canRead = unread.count > 0 && unfinishedRecords < windowRecords;
             if (!retryDue && !canRead) {
                 break;
             }
-            if (!retryDue && !flushing && unread.count < maxBatchRecords && unread.bytes < maxBatchBytes) {
+            if (!retryDue && !flushing && !unread.batchReady) {
                 long lingerEnd = unread.oldestNanos + lingerNanos;
                 if (lingerEnd > now) {
                     wakeAt = Math.min(wakeAt, lingerEnd);
@@ -150,7 +149,7 @@ public final class SinkChannel {
             boolean progressed = takeDueRetries(batch, now);
             progressed |= readFresh(batch, now);
             if (batch.size > 0) {
-                sawFullBatch |= fullBatchUnread && canRead;
+                sawFullBatch |= unread.batchReady && canRead;
                 send(batch);
             } else if (!progressed) {
                 break; // defensive: nothing fits, do not spin

@@ -66,6 +66,11 @@ public interface EventLog {
         public long bytes;
         /** Accepted time of the oldest of them, or {@link Long#MAX_VALUE} if none. */
         public long oldestNanos;
+        /**
+         * Whether they make a batch that goes now, whatever its linger: a full batch, or a quarter of
+         * the journal's capacity (or the sink's quota) as the journal counts it (see {@link SinkTally}).
+         */
+        public boolean batchReady;
         /** The sequence number the sink reads next. */
         public long readPosition;
         /**

@@ -75,6 +75,11 @@ public final class LogRecord implements TrackedEvent {
         return sizeBytes + HEAP_OVERHEAD_BYTES;
     }
 
+    /** {@return what {@code records} records of {@code payloadBytes} in all take on the heap, as {@link #heapBytes()} counts one} */
+    static long heapBytes(long records, long payloadBytes) {
+        return payloadBytes + records * HEAP_OVERHEAD_BYTES;
+    }
+
     boolean goesTo(int sink) {
         return (sinkMask & (1 << sink)) != 0;
     }

@@ -3,12 +3,18 @@ package dev.twinstream.core.internal.journal;
 import dev.twinstream.core.DropReason;
 
 /**
- * One sink's cursor and counters as both logs keep them, and the wake-up rule both apply when a
- * record is stored: wake the dispatcher when the sink gets its first unread record, or when its
- * unread records reach a full batch. Guarded by the owning log's monitor. {@link MemoryLog} and
- * {@link DiskLog} extend it with what only they need.
+ * One sink's cursor and counters as both logs keep them, and the rule both apply to say when the
+ * sink's unread records make a batch ready: a full batch, or a quarter of the journal. The second
+ * part exists because a batch that waits out its linger holds the journal: with a journal smaller
+ * than a few batches (a 2 MiB memory journal under Firehose's 4 MiB batches and 30 s linger), the
+ * journal filled while the batch lingered and producers blocked or dropped for the whole linger.
+ * The dispatcher is woken when the sink gets its first unread record or its batch becomes ready.
+ * Guarded by the owning log's monitor. {@link MemoryLog} and {@link DiskLog} extend it with what
+ * only they need.
  */
 class SinkTally {
+    /** The share of the journal (or the sink's quota) whose unread records make a batch ready: a quarter. */
+    static final int READY_SHARE_DIVISOR = 4;
     /** What {@link #stored} asks of the dispatcher. */
     static final int NO_WAKE = 0;
     static final int WAKE_FIRST_RECORD = 1;
@@ -20,6 +26,11 @@ class SinkTally {
     final int wakeRecords;
     /** The unread bytes at which the dispatcher is woken. */
     final long wakeBytes;
+    /**
+     * The unread records' cost, as the journals count it ({@link LogRecord#heapBytes(long, long)}),
+     * at which their batch is ready however briefly it lingered.
+     */
+    final long readyCostBytes;
     long readSeq;
     long commitSeq;
     int unreadCount;
@@ -28,10 +39,14 @@ class SinkTally {
     long storedRecords;
     long storedBytes;
 
-    SinkTally(int formatSlot, int wakeRecords, long wakeBytes) {
+    /**
+     * @param capacityBytes what the journal holds for the sink: its capacity, or the sink's quota if smaller
+     */
+    SinkTally(int formatSlot, int wakeRecords, long wakeBytes, long capacityBytes) {
         this.formatSlot = formatSlot;
         this.wakeRecords = wakeRecords;
         this.wakeBytes = wakeBytes;
+        this.readyCostBytes = Math.max(1, capacityBytes / READY_SHARE_DIVISOR);
     }
 
     /**
@@ -46,7 +61,9 @@ class SinkTally {
         int count = ++unreadCount;
         long before = unreadBytes;
         unreadBytes = before + payload;
-        if (count == wakeRecords || (before < wakeBytes && before + payload >= wakeBytes)) {
+        long costBefore = LogRecord.heapBytes(count - 1, before);
+        if (count == wakeRecords || (before < wakeBytes && unreadBytes >= wakeBytes)
+                || (costBefore < readyCostBytes && LogRecord.heapBytes(count, unreadBytes) >= readyCostBytes)) {
             return WAKE_BATCH_READY;
         }
         return count == 1 && wake == NO_WAKE ? WAKE_FIRST_RECORD : wake;
@@ -60,6 +77,8 @@ class SinkTally {
         out.storedRecords = storedRecords;
         out.storedBytes = storedBytes;
         out.oldestNanos = Long.MAX_VALUE;
+        out.batchReady = unreadCount >= wakeRecords || unreadBytes >= wakeBytes
+                || LogRecord.heapBytes(unreadCount, unreadBytes) >= readyCostBytes;
     }
 
     /** Reports {@code record} dropped for every sink in {@code sinksMask}; outside the log's monitor. */

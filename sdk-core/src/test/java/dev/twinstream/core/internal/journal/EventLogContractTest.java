@@ -111,6 +111,34 @@ abstract class EventLogContractTest {
     }
 
     @Test
+    void unreadRecordsCostingAQuarterOfTheJournalMakeABatchReadyBeforeItIsFull() {
+        long capacity = capacityFor(40);
+        assertBatchReadyAtAQuarterOf(capacity, newLog(OverflowPolicy.dropNewest(), capacity, Long.MAX_VALUE, new int[] {500}));
+    }
+
+    @Test
+    void unreadRecordsCostingAQuarterOfTheSinksQuotaMakeABatchReadyBeforeItIsFull() {
+        long quota = capacityFor(16);
+        assertBatchReadyAtAQuarterOf(quota, newLog(OverflowPolicy.dropNewest(), capacityFor(40), quota, new int[] {500}));
+    }
+
+    /** A batch far from full (500 records) is ready once its records cost a quarter of {@code share}, and wakes the dispatcher then. */
+    private void assertBatchReadyAtAQuarterOf(long share, EventLog log) {
+        long recordCost = LogRecord.heapBytes(1, 100);
+        long needed = (share / 4 + recordCost - 1) / recordCost;
+        assertThat(needed).as("records that cost a quarter of %d bytes", share).isGreaterThan(1);
+        for (int i = 0; i < needed - 1; i++) {
+            log.append(record("r" + i, 1));
+        }
+        assertThat(peek(log, 0).batchReady).as("%d records, short of a quarter", needed - 1).isFalse();
+        log.append(record("last", 1));
+        assertThat(peek(log, 0).batchReady).as("%d records: a quarter of %d bytes", needed, share).isTrue();
+        assertThat(wakes).as("first record, then the quarter").containsExactly("first", "batch");
+        log.read(0, 1, Long.MAX_VALUE, new ArrayList<>());
+        assertThat(peek(log, 0).batchReady).as("one read: short of a quarter again").isFalse();
+    }
+
+    @Test
     void dropNewestRefusesTheIncomingRecordAndReportsItForEachOfItsSinks() {
         EventLog log = log(OverflowPolicy.dropNewest());
         for (int i = 0; i < 3; i++) {
