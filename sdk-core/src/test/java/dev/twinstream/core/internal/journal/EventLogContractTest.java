@@ -125,7 +125,7 @@ abstract class EventLogContractTest {
     /** A batch far from full (500 records) is ready once its records cost a quarter of {@code share}, and wakes the dispatcher then. */
     private void assertBatchReadyAtAQuarterOf(long share, EventLog log) {
         long recordCost = LogRecord.heapBytes(1, 100);
-        long needed = (share / 4 + recordCost - 1) / recordCost;
+        long needed = (share / SinkTally.READY_SHARE_DIVISOR + recordCost - 1) / recordCost;
         assertThat(needed).as("records that cost a quarter of %d bytes", share).isGreaterThan(1);
         for (int i = 0; i < needed - 1; i++) {
             log.append(record("r" + i, 1));
