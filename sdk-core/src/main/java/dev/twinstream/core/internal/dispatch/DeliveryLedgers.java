@@ -184,7 +184,7 @@ public final class DeliveryLedgers implements CheckpointHook {
      * the deliveries at or after the positions — changed.
      */
     @Override
-    public long[] beforeCheckpoint(Supplier<long[]> positions, long generation) {
+    public Persisted beforeCheckpoint(Supplier<long[]> positions, long generation) {
         long[] read;
         List<LedgerFile.Entry> changed = new ArrayList<>();
         long keptFrom;
@@ -228,10 +228,9 @@ public final class DeliveryLedgers implements CheckpointHook {
         // Outside the lock: the dispatcher goes on counting while the frame is written and forced.
         // Nothing changed means nothing was delivered below the new positions: the file's older
         // positions still describe its totals exactly, and the frame (and its fsync) is skipped.
-        if (file != null && (!changed.isEmpty() || file.needsWrite())) {
-            file.append(read, generation, changed, keptFrom);
-        }
-        return read;
+        boolean written = file != null && (!changed.isEmpty() || file.needsWrite())
+                && file.append(read, generation, changed, keptFrom);
+        return new Persisted(read, written);
     }
 
     /** Drops the hours that ended at least the retention ago; under the lock. */

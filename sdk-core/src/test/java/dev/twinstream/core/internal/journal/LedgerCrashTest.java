@@ -84,6 +84,62 @@ class LedgerCrashTest {
         }
     }
 
+    /**
+     * A cycle in which the ledger wrote a frame skips the checkpoint write (the frame carries the
+     * positions and the next generation); a cycle that moved positions without a delivery writes the
+     * checkpoint; a restart after either resumes where the sinks were, sending nothing again.
+     */
+    @Test
+    void aLedgerFrameStandsInForTheCheckpointItPrecedes() {
+        FaultyStorage storage = new FaultyStorage();
+        DiskLog log = DiskLog.open(config(), storage);
+        DeliveryLedgers ledgers = ledgers(log);
+        Run run = new Run();
+        for (int i = 0; i < 4; i++) {
+            LogRecord r = new LogRecord("e" + i, "t-e" + i, "key", null, OCCURRED_AT, nanos.get(),
+                    new byte[][] {new byte[40]}, 0b11, null);
+            run.appended.put(r.eventId, r);
+            log.append(r);
+        }
+        log.syncOnce(true);
+        byte[] checkpoint = storage.content(JournalFormat.CHECKPOINT);
+        int ledgerBytes = storage.content(LedgerFile.NAME).length;
+
+        for (int s = 0; s < 2; s++) {
+            List<LogRecord> read = new ArrayList<>();
+            log.read(s, Integer.MAX_VALUE, Long.MAX_VALUE, read);
+            deliver(ledgers, log, s, read, run.delivered.get(s));
+            log.commit(s, EventLog.ALL_READ);
+            ledgers.committed(s, Long.MAX_VALUE);
+        }
+        log.syncOnce(true);
+        assertThat(storage.content(LedgerFile.NAME).length).as("ledger frame written").isGreaterThan(ledgerBytes);
+        assertThat(storage.content(JournalFormat.CHECKPOINT)).as("checkpoint not rewritten").isEqualTo(checkpoint);
+
+        // Sink 1 gives up on an event without delivering it: positions move, the ledger has nothing new.
+        LogRecord dropped = new LogRecord("e4", "t-e4", "key", null, OCCURRED_AT, nanos.get(),
+                new byte[][] {new byte[40]}, 0b10, null);
+        run.appended.put(dropped.eventId, dropped);
+        log.append(dropped);
+        log.read(1, Integer.MAX_VALUE, Long.MAX_VALUE, new ArrayList<>());
+        log.commit(1, EventLog.ALL_READ);
+        ledgers.committed(1, Long.MAX_VALUE);
+        ledgerBytes = storage.content(LedgerFile.NAME).length;
+        log.syncOnce(true);
+        assertThat(storage.content(LedgerFile.NAME).length).as("no ledger frame").isEqualTo(ledgerBytes);
+        assertThat(checkpointPositions(storage)).as("checkpoint written").containsEntry("s1", dropped.seq + 1);
+        log.abandon();
+
+        storage.crash();
+        DiskLog reopened = DiskLog.open(config(), storage);
+        for (int s = 0; s < 2; s++) {
+            List<LogRecord> again = new ArrayList<>();
+            reopened.read(s, Integer.MAX_VALUE, Long.MAX_VALUE, again);
+            assertThat(again).as("sink %d sends nothing again", s).isEmpty();
+        }
+        reopened.abandon();
+    }
+
     private int boundaries() {
         FaultyStorage storage = new FaultyStorage();
         workload(storage, -1);
