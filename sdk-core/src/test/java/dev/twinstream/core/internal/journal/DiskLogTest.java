@@ -102,6 +102,52 @@ class DiskLogTest {
         reopened.shutdown(TimeUnit.SECONDS.toNanos(5));
     }
 
+    /**
+     * Frames of every size around a write chunk's ({@link JournalWriter#CHUNK_BYTES}): small ones
+     * filling chunks, one just under and two over a chunk, some in one writer cycle, some one per
+     * cycle; all come back intact after a crash.
+     */
+    @Test
+    void framesSmallerAndLargerThanAWriteChunkComeBackIntact() {
+        DiskLog.Config c = DiskLogs.config(clock, observer, OverflowPolicy.dropNewest(), 16 << 20, 2, FsyncPolicy.always());
+        c.segmentBytes = 1 << 20;
+        DiskLog log = open(c);
+        int chunk = JournalWriter.CHUNK_BYTES;
+        int[] sizes = {100, 3000, chunk - 200, 70, chunk + 5000, 10, 3 * chunk, 1, 2000, 2000, 2000, 40_000, 40_000};
+        List<LogRecord> appended = new ArrayList<>();
+        for (int i = 0; i < sizes.length; i++) {
+            LogRecord r = DiskLogs.record("r" + i, BOTH, sizes[i]);
+            appended.add(r);
+            log.append(r);
+            if (i % 4 == 3) {
+                assertThat(log.syncOnce(false)).isTrue(); // some cycles take one record, some several
+            }
+        }
+        for (int i = 0; i < 300; i++) { // a run of small frames across several chunks in one cycle
+            LogRecord r = DiskLogs.record("s" + i, BOTH, 700);
+            appended.add(r);
+            log.append(r);
+        }
+        assertThat(log.syncOnce(true)).isTrue();
+        log.abandon();
+        storage.crash();
+
+        DiskLog reopened = open(c);
+        List<LogRecord> back = new ArrayList<>();
+        reopened.read(0, Integer.MAX_VALUE, Long.MAX_VALUE, back);
+        while (back.size() < appended.size()) { // the backlog is read from the files, a batch at a time
+            int before = back.size();
+            reopened.read(0, Integer.MAX_VALUE, Long.MAX_VALUE, back);
+            assertThat(back.size()).as("reading makes progress").isGreaterThan(before);
+        }
+        assertThat(back).extracting(r -> r.eventId).containsExactlyElementsOf(
+                appended.stream().map(r -> r.eventId).collect(java.util.stream.Collectors.toList()));
+        for (int i = 0; i < back.size(); i++) {
+            assertThat(back.get(i).payloads[0]).as(back.get(i).eventId).isEqualTo(appended.get(i).payloads[0]);
+        }
+        assertThat(reopened.recovery().hasDamage()).isFalse();
+    }
+
     @Test
     void alwaysMakesRecordsDurableOnlyAfterTheForceThatCoversThem() {
         DiskLog log = open(config(OverflowPolicy.dropNewest(), FsyncPolicy.always()));
