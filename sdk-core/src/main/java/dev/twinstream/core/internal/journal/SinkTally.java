@@ -8,7 +8,8 @@ import dev.twinstream.core.DropReason;
  * part exists because a batch that waits out its linger holds the journal: with a journal smaller
  * than a few batches (a 2 MiB memory journal under Firehose's 4 MiB batches and 30 s linger), the
  * journal filled while the batch lingered and producers blocked or dropped for the whole linger.
- * The dispatcher is woken when the sink gets its first unread record or its batch becomes ready.
+ * The dispatcher is woken when the sink gets its first unread record or its batch becomes ready
+ * (once per crossing: a batch already ready does not wake it again).
  * Guarded by the owning log's monitor. {@link MemoryLog} and {@link DiskLog} extend it with what
  * only they need.
  */
@@ -58,15 +59,18 @@ class SinkTally {
     int stored(int payload, int wake) {
         storedRecords++;
         storedBytes += payload;
+        boolean wasReady = isBatchReady(unreadCount, unreadBytes);
         int count = ++unreadCount;
-        long before = unreadBytes;
-        unreadBytes = before + payload;
-        long costBefore = LogRecord.heapBytes(count - 1, before);
-        if (count == wakeRecords || (before < wakeBytes && unreadBytes >= wakeBytes)
-                || (costBefore < readyCostBytes && LogRecord.heapBytes(count, unreadBytes) >= readyCostBytes)) {
+        unreadBytes += payload;
+        if (!wasReady && isBatchReady(count, unreadBytes)) {
             return WAKE_BATCH_READY;
         }
         return count == 1 && wake == NO_WAKE ? WAKE_FIRST_RECORD : wake;
+    }
+
+    /** The batch rule: a full batch (records or bytes), or records that cost a quarter of the journal. */
+    private boolean isBatchReady(int count, long bytes) {
+        return count >= wakeRecords || bytes >= wakeBytes || LogRecord.heapBytes(count, bytes) >= readyCostBytes;
     }
 
     /** Fills what {@link EventLog#peek} reports from the counters (the oldest time is the log's to find). */
@@ -77,8 +81,7 @@ class SinkTally {
         out.storedRecords = storedRecords;
         out.storedBytes = storedBytes;
         out.oldestNanos = Long.MAX_VALUE;
-        out.batchReady = unreadCount >= wakeRecords || unreadBytes >= wakeBytes
-                || LogRecord.heapBytes(unreadCount, unreadBytes) >= readyCostBytes;
+        out.batchReady = isBatchReady(unreadCount, unreadBytes);
     }
 
     /** Reports {@code record} dropped for every sink in {@code sinksMask}; outside the log's monitor. */
