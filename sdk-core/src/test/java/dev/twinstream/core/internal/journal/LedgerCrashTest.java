@@ -98,7 +98,6 @@ class LedgerCrashTest {
         for (int i = 0; i < 4; i++) {
             LogRecord r = new LogRecord("e" + i, "t-e" + i, "key", null, OCCURRED_AT, nanos.get(),
                     new byte[][] {new byte[40]}, 0b11, null);
-            run.appended.put(r.eventId, r);
             log.append(r);
         }
         log.syncOnce(true);
@@ -119,7 +118,6 @@ class LedgerCrashTest {
         // Sink 1 gives up on an event without delivering it: positions move, the ledger has nothing new.
         LogRecord dropped = new LogRecord("e4", "t-e4", "key", null, OCCURRED_AT, nanos.get(),
                 new byte[][] {new byte[40]}, 0b10, null);
-        run.appended.put(dropped.eventId, dropped);
         log.append(dropped);
         log.read(1, Integer.MAX_VALUE, Long.MAX_VALUE, new ArrayList<>());
         log.commit(1, EventLog.ALL_READ);
