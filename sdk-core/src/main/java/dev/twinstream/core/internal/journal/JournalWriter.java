@@ -308,7 +308,13 @@ final class JournalWriter {
                 ? hook.beforeCheckpoint(log::checkpointPositions, checkpoint.generation() + 1)
                 : new CheckpointHook.Persisted(log.checkpointPositions(), false);
         long[] positions = read.positions;
-        IOException failed = read.written ? null : writeCheckpoint(positions);
+        IOException failed;
+        if (read.written) {
+            failed = null;
+            checkpointLanded(); // the positions are on disk: a failing episode of the slot ends here too
+        } else {
+            failed = writeCheckpoint(positions);
+        }
         boolean deleted = deletePassedSegments(positions);
         if (failed != null && deleted) {
             failed = writeCheckpoint(positions);
@@ -328,11 +334,16 @@ final class JournalWriter {
         } catch (IOException e) {
             return e;
         }
+        checkpointLanded();
+        return null;
+    }
+
+    /** The positions reached the disk (the checkpoint, or a ledger frame in its place); logs the end of a failing episode. */
+    private void checkpointLanded() {
         if (checkpointFailing) {
             checkpointFailing = false;
-            LOG.info("Twinstream journal in {} writes its checkpoint again", storage.describe());
+            LOG.info("Twinstream journal in {} records its positions again", storage.describe());
         }
-        return null;
     }
 
     /** Retried by the writer; one WARN per episode, not one per cycle. */
