@@ -227,7 +227,7 @@ public final class Dispatcher {
         boolean busy = false;
         for (SinkChannel channel : channels) {
             wakeAt = Math.min(wakeAt, channel.sendReady(now, flushing));
-            busy |= channel.sawFullBatch;
+            busy |= channel.sawReadyBatch;
         }
         completeFlushes();
         if (busy && busyPollNanos > 0) {

@@ -36,12 +36,13 @@ public final class SinkChannel {
     public final int slot;
     final int maxBatchRecords;
     /**
-     * Whether the last {@link #sendReady} sent a batch of fresh records that had filled up: traffic
+     * Whether the last {@link #sendReady} sent a batch of fresh records that was ready before its
+     * linger ended (full, or a quarter of the journal: {@code EventLog.Unread.batchReady}): traffic
      * is sustained, so the dispatcher polls instead of waiting to be woken (see {@link Dispatcher}).
      * Only a send counts, so a sink that cannot send (calls or window used up) never makes the
      * dispatcher poll: its completions wake it.
      */
-    boolean sawFullBatch;
+    boolean sawReadyBatch;
     final long maxBatchBytes;
     public final SinkCounters counters;
 
@@ -125,7 +126,7 @@ public final class SinkChannel {
      */
     long sendReady(long now, boolean flushing) {
         long wakeAt = Long.MAX_VALUE;
-        sawFullBatch = false;
+        sawReadyBatch = false;
         if (!sending) {
             advanceCommit();
             return wakeAt;
@@ -149,7 +150,7 @@ public final class SinkChannel {
             boolean progressed = takeDueRetries(batch, now);
             progressed |= readFresh(batch, now);
             if (batch.size > 0) {
-                sawFullBatch |= unread.batchReady && canRead;
+                sawReadyBatch |= unread.batchReady && canRead;
                 send(batch);
             } else if (!progressed) {
                 break; // defensive: nothing fits, do not spin

@@ -128,8 +128,8 @@ public final class DiskLog implements EventLog {
         /** Accepted time of the sink's oldest unread record while it reads from the files. */
         long coldOldestNanos = Long.MAX_VALUE;
 
-        SinkCursor(int formatSlot, int wakeRecords, long wakeBytes, long capacityBytes, long position) {
-            super(formatSlot, wakeRecords, wakeBytes, capacityBytes);
+        SinkCursor(int formatSlot, int wakeRecords, long wakeBytes, long journalBytes, long quotaBytes, long position) {
+            super(formatSlot, wakeRecords, wakeBytes, journalBytes, quotaBytes);
             this.readSeq = position;
             this.commitSeq = position;
         }
@@ -205,7 +205,7 @@ public final class DiskLog implements EventLog {
         long nowNanos = clock.nanoTime();
         long nowMillis = clock.epochMillis();
         for (int s = 0; s < sinks.length; s++) {
-            SinkCursor st = new SinkCursor(slots[s], c.wakeRecords[s], c.wakeBytes[s], Math.min(c.maxBytes, c.quotaBytes),
+            SinkCursor st = new SinkCursor(slots[s], c.wakeRecords[s], c.wakeBytes[s], c.maxBytes, c.quotaBytes,
                     r.positions[s]);
             st.unreadCount = (int) Math.min(Integer.MAX_VALUE, r.unreadRecords[s]);
             st.unreadBytes = r.unreadBytes[s];

@@ -73,7 +73,7 @@ public final class MemoryLog implements EventLog {
         this.observer = observer;
         this.sinks = new SinkState[formatSlot.length];
         for (int s = 0; s < sinks.length; s++) {
-            sinks[s] = new SinkState(formatSlot[s], wakeRecords[s], wakeBytes[s], Math.min(maxBytes, quotaBytes));
+            sinks[s] = new SinkState(formatSlot[s], wakeRecords[s], wakeBytes[s], maxBytes, quotaBytes);
         }
         this.metaStride = META_SINK_BYTES + sinks.length;
         this.meta = new int[INITIAL_RING * metaStride];
@@ -90,8 +90,8 @@ public final class MemoryLog implements EventLog {
         /** Payload bytes of stored records the sink has not committed: what its quota bounds. */
         long heldBytes;
 
-        SinkState(int formatSlot, int wakeRecords, long wakeBytes, long capacityBytes) {
-            super(formatSlot, wakeRecords, wakeBytes, capacityBytes);
+        SinkState(int formatSlot, int wakeRecords, long wakeBytes, long journalBytes, long quotaBytes) {
+            super(formatSlot, wakeRecords, wakeBytes, journalBytes, quotaBytes);
         }
     }
 

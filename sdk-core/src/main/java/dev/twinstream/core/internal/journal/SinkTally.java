@@ -41,13 +41,15 @@ class SinkTally {
     long storedBytes;
 
     /**
-     * @param capacityBytes what the journal holds for the sink: its capacity, or the sink's quota if smaller
+     * @param journalBytes the journal's capacity
+     * @param quotaBytes the sink's quota; {@code Long.MAX_VALUE} for none. The smaller of the two is
+     *     what the journal holds for the sink, and a quarter of it makes a batch ready
      */
-    SinkTally(int formatSlot, int wakeRecords, long wakeBytes, long capacityBytes) {
+    SinkTally(int formatSlot, int wakeRecords, long wakeBytes, long journalBytes, long quotaBytes) {
         this.formatSlot = formatSlot;
         this.wakeRecords = wakeRecords;
         this.wakeBytes = wakeBytes;
-        this.readyCostBytes = Math.max(1, capacityBytes / READY_SHARE_DIVISOR);
+        this.readyCostBytes = Math.max(1, Math.min(journalBytes, quotaBytes) / READY_SHARE_DIVISOR);
     }
 
     /**
