@@ -25,8 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Journals written by earlier formats still open, and formats this code does not know are refused
- * untouched. The golden files in {@code src/test/resources/golden/journal-v1} were written by the
- * version 1 code (their README says how); this test never writes to them, only to copies.
+ * untouched. The golden files in {@code src/test/resources/golden/journal-v<N>} were written by the
+ * version N code to one recipe (each folder's README says how; {@link GoldenJournalWriter} writes
+ * it); this test never writes to them, only to copies.
  */
 class GoldenJournalTest {
     private static final String[] FILES = {"checkpoint.tsc", "segment-00000000000000000523.tsj",
@@ -36,19 +37,19 @@ class GoldenJournalTest {
     @TempDir
     Path dir;
 
-    private DiskLog.Config config() {
-        DiskLog.Config c = DiskLogs.config(Clock.system(), DiskLogs.QUIET, OverflowPolicy.block(Duration.ofSeconds(1)),
-                1L << 26, 2, FsyncPolicy.always());
-        c.sinkNames = new String[] {"realtime", "backup"};
-        c.slots = new int[] {0, 1};
-        return c;
+    private static DiskLog.Config config() {
+        return GoldenJournalWriter.config();
     }
 
     private Path copyGolden() throws IOException {
+        return copyGolden(1);
+    }
+
+    private Path copyGolden(int version) throws IOException {
         Path journal = dir.resolve("journal");
         Files.createDirectories(journal);
         for (String name : FILES) {
-            try (InputStream in = getClass().getResourceAsStream("/golden/journal-v1/" + name)) {
+            try (InputStream in = getClass().getResourceAsStream("/golden/journal-v" + version + "/" + name)) {
                 Files.copy(in, journal.resolve(name));
             }
         }
@@ -57,11 +58,23 @@ class GoldenJournalTest {
 
     @Test
     void aVersionOneJournalOpensWithEveryFieldAndEachSinkResumesAtItsCheckpoint() throws IOException {
-        Path journal = copyGolden();
+        opensWithEveryFieldAndEachSinkResumesAtItsCheckpoint(1);
+    }
+
+    @Test
+    void aVersionTwoJournalOpensWithEveryFieldAndEachSinkResumesAtItsCheckpoint() throws IOException {
+        opensWithEveryFieldAndEachSinkResumesAtItsCheckpoint(2);
+    }
+
+    private void opensWithEveryFieldAndEachSinkResumesAtItsCheckpoint(int version) throws IOException {
+        Path journal = copyGolden(version);
         DiskLog log = DiskLog.open(config(), new FileJournalStorage(journal));
         try {
             assertThat(log.recovery().hasDamage()).as("%s", log.recovery()).isFalse();
             assertThat(log.recovery().recordsRecovered()).isEqualTo(1500 - 523);
+            if (version >= 2) {
+                assertSealTrailer(journal.resolve(FILES[1]));
+            }
             List<LogRecord> realtime = readAll(log, 0);
             List<LogRecord> backup = readAll(log, 1);
             assertThat(realtime).extracting(r -> r.seq).containsExactlyElementsOf(range(1000, 1500, false));
@@ -72,7 +85,7 @@ class GoldenJournalTest {
             for (LogRecord r : backup) {
                 assertGolden(r, 1);
             }
-            // Written on: appends continue the numbering, in version 2 segments.
+            // Written on: appends continue the numbering, in segments of the current version.
             log.append(new LogRecord("after-v1", "page_view", "user-0", null, 1_800_000_000_000L, 0,
                     new byte[][] {new byte[10], new byte[3]}, 0b11, null));
             assertThat(readAll(log, 0)).extracting(r -> r.eventId).containsExactly("after-v1");
@@ -82,7 +95,7 @@ class GoldenJournalTest {
         } finally {
             log.shutdown(NS);
         }
-        assertThat(Files.size(journal.resolve("checkpoint.tsc"))).as("migrated to two slots").isEqualTo(2 * 4096);
+        assertThat(Files.size(journal.resolve("checkpoint.tsc"))).as("two slots (version 1: migrated)").isEqualTo(2 * 4096);
         DiskLog again = DiskLog.open(config(), new FileJournalStorage(journal));
         try {
             assertThat(again.recovery().hasDamage()).isFalse();
@@ -146,6 +159,24 @@ class GoldenJournalTest {
         String payload = new String(r.payloads[sink], StandardCharsets.UTF_8);
         assertThat(payload).isEqualTo(sink == 0 ? "{\"n\":" + seq + ",\"pad\":\"" + "x".repeat((int) (seq % 50)) + "\"}"
                 : "n=" + seq);
+        assertThat(r.payloads[sink]).as("the writer's recipe").isEqualTo(GoldenJournalWriter.record(seq).payloads[sink]);
+    }
+
+    /** The sealed segment's trailer still parses, with the counts the recipe gives (segment 523-1039). */
+    private static void assertSealTrailer(Path segment) throws IOException {
+        byte[] file = Files.readAllBytes(segment);
+        int length = JournalFormat.trailerLength(java.util.Arrays.copyOfRange(file, file.length - 8, file.length));
+        assertThat(length).as("a seal trailer ends the full segment").isPositive();
+        JournalFormat.Trailer t = JournalFormat.readTrailer(
+                java.util.Arrays.copyOfRange(file, file.length - length, file.length), 2);
+        assertThat(t).isNotNull();
+        assertThat(t.endSeq).isEqualTo(1040);
+        assertThat(t.dataEnd).isEqualTo(file.length - length);
+        long records = 0;
+        for (long c : t.maskCounts) {
+            records += c;
+        }
+        assertThat(records).isEqualTo(1040 - 523);
     }
 
     private static List<Long> range(long from, long to, boolean backupOnly) {
