@@ -120,16 +120,18 @@ public final class JournalOutageBenchmark {
     private static void drain(Path dir) throws Exception {
         dropCaches();
         SwitchSink sink = new SwitchSink();
+        long read0 = diskReadBytes();
         long t0 = System.nanoTime();
         EventTracker tracker = tracker(dir, sink);
         double recoverySeconds = (System.nanoTime() - t0) / 1e9;
+        long recoveryRead = diskReadBytes() - read0;
         try {
             SinkMetrics before = tracker.metrics().sink("s");
             long pending = before.pendingRecords();
             long bytes = segmentBytes(dir);
-            System.out.printf(Locale.ROOT, "recovery: build() on %,d pending events, %.2f GiB, took %.3f s with -Xmx %d MiB "
-                            + "(%s)%n", pending, bytes / (double) (1L << 30), recoverySeconds,
-                    Runtime.getRuntime().maxMemory() >> 20, tracker.metrics().journalRecovery());
+            System.out.printf(Locale.ROOT, "recovery: build() on %,d pending events, %.2f GiB, took %.3f s with -Xmx %d MiB, "
+                            + "%.1f MB read from the disk (%s)%n", pending, bytes / (double) (1L << 30), recoverySeconds,
+                    Runtime.getRuntime().maxMemory() >> 20, recoveryRead / 1e6, tracker.metrics().journalRecovery());
 
             dropCaches();
             double floor = sequentialRead(dir);
@@ -184,6 +186,20 @@ public final class JournalOutageBenchmark {
             total += Files.size(p);
         }
         return total;
+    }
+
+    /** Bytes this process made the kernel fetch from storage ({@code /proc/self/io}), or 0 where unknown. */
+    private static long diskReadBytes() {
+        try {
+            for (String line : Files.readAllLines(Paths.get("/proc/self/io"))) {
+                if (line.startsWith("read_bytes:")) {
+                    return Long.parseLong(line.substring("read_bytes:".length()).trim());
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux: the figure is left out
+        }
+        return 0;
     }
 
     private static void dropCaches() {

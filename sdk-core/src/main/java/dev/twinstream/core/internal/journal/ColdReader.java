@@ -89,6 +89,7 @@ final class ColdReader implements Closeable {
             SegmentScanner in = scanner;
             if (in == null) {
                 in = SegmentScanner.open(storage, seg.name, readable);
+                in.formatVersion(seg.layout.version);
                 scanner = in;
             }
             in.end(readable);
@@ -121,6 +122,7 @@ final class ColdReader implements Closeable {
                     DiskLog.acceptedNanos(f.occurredAtMillis, nowNanos, nowMillis), payloads, 1 << sink,
                     log.spilledReceipt(f.seq));
             r.seq = f.seq;
+            r.ledgerTerm = f.ledgerTerm;
             next = r;
         }
         return next;

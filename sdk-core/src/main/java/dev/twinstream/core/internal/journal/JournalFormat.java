@@ -7,17 +7,22 @@ import java.util.zip.CRC32;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The disk journal's byte layout, version 2 (big-endian throughout; {@code docs/JOURNAL.md} has the
- * same tables). Version 2 adds the seal trailer and the two-slot checkpoint; journals written as
- * version 1 (no trailers, a checkpoint replaced by rename) are read as they are.
+ * The disk journal's byte layout, version 3 (big-endian throughout; {@code docs/JOURNAL.md} has the
+ * same tables). Version 2 added the seal trailer and the two-slot checkpoint, version 3 the ledger
+ * term in each frame; journals written as version 1 (no trailers, a checkpoint replaced by rename)
+ * or 2 (no ledger term) are read as they are, each segment by the version of its header.
  *
  * <pre>
  * segment file  segment-&lt;firstSeq, 20 digits&gt;.tsj
  *   header      magic "TSJS" (4) | version (2) | sink count (2) | first seq (8)
  *               | per sink: name (string) | format slot (1) | CRC32 of the header so far (4)
  *   frames      length of body (4) | CRC32 of body (4) | body
- *   body        seq (8) | occurredAt millis (8) | sink mask (4) | eventId | eventType
- *               | partitionKey | routingKey (strings) | slot count (1) | per slot: payload
+ *   body        seq (8) | occurredAt millis (8) | sink mask (4) | ledger term (8, version 3)
+ *               | eventId | eventType | partitionKey | routingKey (strings) | slot count (1)
+ *               | per slot: payload
+ *   ledger term the event id's term of the delivery ledger's digest, in [0, 2^32), or -1 when
+ *               the tracker computed none (it keeps no ledger): a record read back from the file
+ *               then needs no MD5 of its id at delivery
  *   string      byte length (4, -1 for null) | UTF-8 bytes
  *   payload     byte length (4, -1 for none) | bytes
  *
@@ -43,7 +48,7 @@ final class JournalFormat {
     static final int TRAILER_MAGIC = 0x54535354; // "TSST"
     static final int TRAILER_END_MAGIC = 0x54535345; // "TSSE"
     /** The format this code writes. */
-    static final short VERSION = 2;
+    static final short VERSION = 3;
     /** The oldest format this code reads. */
     static final short OLDEST_READABLE_VERSION = 1;
     /** One checkpoint slot; the file holds two, so a torn slot write leaves the other intact. */
@@ -55,8 +60,12 @@ final class JournalFormat {
     static final int MAX_FRAME_BYTES = 16 << 20;
     /** Length and CRC fields before a frame's body. */
     static final int FRAME_PREFIX = 8;
-    /** seq, occurredAt, mask, four string lengths, slot count. */
+    /** seq, occurredAt, mask, four string lengths, slot count: the smallest body of any version. */
     static final int MIN_BODY = 8 + 8 + 4 + 4 * 4 + 1;
+    /** The first version whose checkpoint is two slots rewritten in place (the layout has not changed since). */
+    static final int SLOTTED_CHECKPOINT_VERSION = 2;
+    /** The first version whose frames carry the ledger term. */
+    static final int LEDGER_TERM_VERSION = 3;
     /** Largest body accepted on recovery. */
     static final int MAX_BODY = MAX_FRAME_BYTES - FRAME_PREFIX;
     static final String SEGMENT_PREFIX = "segment-";
@@ -196,6 +205,7 @@ final class JournalFormat {
         out.putLong(r.seq);
         out.putLong(r.occurredAtMillis);
         out.putInt(r.sinkMask);
+        out.putLong(r.ledgerTerm);
         out.putAscii(r.eventId);
         out.putString(r.eventType);
         out.putString(r.partitionKey);
@@ -216,6 +226,8 @@ final class JournalFormat {
         long seq;
         long occurredAtMillis;
         int sinkMask;
+        /** The ledger term, or -1: none computed, or a version before {@link #LEDGER_TERM_VERSION}. */
+        long ledgerTerm = -1;
         String eventId;
         String eventType;
         String partitionKey;
@@ -227,11 +239,12 @@ final class JournalFormat {
     }
 
     /**
-     * Decodes the frame at {@code pos} if its length and CRC validate and its body parses.
+     * Decodes the frame at {@code pos} if its length and CRC validate and its body parses as the
+     * layout of {@code version} (its segment header's).
      *
      * @return the frame, or null
      */
-    static @Nullable Frame readFrame(byte[] b, int pos, int size, CRC32 crc) {
+    static @Nullable Frame readFrame(byte[] b, int pos, int size, CRC32 crc, int version) {
         if (size - pos < FRAME_PREFIX + MIN_BODY) {
             return null;
         }
@@ -251,6 +264,12 @@ final class JournalFormat {
             f.seq = in.getLong();
             f.occurredAtMillis = in.getLong();
             f.sinkMask = in.getInt();
+            if (version >= LEDGER_TERM_VERSION) {
+                f.ledgerTerm = in.getLong();
+                if (f.ledgerTerm < -1 || f.ledgerTerm > 0xFFFF_FFFFL) {
+                    return null;
+                }
+            }
             f.eventId = in.getString();
             f.eventType = in.getString();
             f.partitionKey = in.getString();
@@ -308,7 +327,7 @@ final class JournalFormat {
         final Map<String, Long> positions;
         final long generation;
         final int version;
-        /** A version 2 file whose other slot did not validate (a torn write, or damage). */
+        /** A slotted file (version 2 on) whose other slot did not validate (a torn write, or damage). */
         boolean otherSlotDamaged;
 
         Checkpoint(Map<String, Long> positions, long generation, int version) {
@@ -319,7 +338,7 @@ final class JournalFormat {
     }
 
     /**
-     * The newest valid checkpoint in a version 2 file (two slots) or a version 1 file, or null if
+     * The newest valid checkpoint in a two-slot file (version 2 on) or a version 1 file, or null if
      * none validates.
      *
      * @throws UnknownVersionException if a slot validates but has a version this code does not read
@@ -365,7 +384,7 @@ final class JournalFormat {
             if (!readable(version)) {
                 throw new UnknownVersionException(file, version);
             }
-            return version == VERSION ? new Checkpoint(positions, generation, version) : null;
+            return version >= SLOTTED_CHECKPOINT_VERSION ? new Checkpoint(positions, generation, version) : null;
         } catch (IndexOutOfBoundsException e) {
             return null;
         }
@@ -511,7 +530,7 @@ final class JournalFormat {
 
     /** Bytes {@link #writeFrame} will write for {@code r}. */
     static int frameLength(LogRecord r) {
-        int n = FRAME_PREFIX + 8 + 8 + 4 + 4 + r.eventId.length() + 4 + utf8Length(r.eventType) + 4
+        int n = FRAME_PREFIX + 8 + 8 + 4 + 8 + 4 + r.eventId.length() + 4 + utf8Length(r.eventType) + 4
                 + utf8Length(r.partitionKey) + 4 + (r.routingKey == null ? 0 : utf8Length(r.routingKey)) + 1;
         for (byte[] p : r.payloads) {
             n += 4 + (p == null ? 0 : p.length);

@@ -105,9 +105,12 @@ final class Recovery {
                 }
                 byte[] head = in.head(64 * 1024);
                 JournalFormat.Header header = JournalFormat.readHeader(head, head.length, name);
-                long pos;
                 if (header != null) {
                     layout = header;
+                }
+                in.formatVersion(layout.version); // a damaged header: the previous segment's layout and version
+                long pos;
+                if (header != null) {
                     pos = header.length;
                 } else {
                     // Frames validate on their own: search for the first one after the damaged header.
@@ -192,7 +195,7 @@ final class Recovery {
             cp[s] = p == null ? 0 : p;
         }
         r.checkpointGeneration = c.generation;
-        r.checkpointPreallocated = c.version == JournalFormat.VERSION && CheckpointFile.hasSlots(b.length, sinkNames);
+        r.checkpointPreallocated = c.version >= JournalFormat.SLOTTED_CHECKPOINT_VERSION && CheckpointFile.hasSlots(b.length, sinkNames);
         return cp;
     }
 

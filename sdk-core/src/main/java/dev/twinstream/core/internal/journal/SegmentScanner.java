@@ -23,6 +23,8 @@ final class SegmentScanner implements Closeable {
     private int bufLen;
     /** Nothing at or beyond this offset is read. */
     private long end;
+    /** The format version its frames are decoded with: the segment header's. */
+    private int version = JournalFormat.VERSION;
 
     SegmentScanner(JournalStorage.JournalFile file, String name, long end) {
         this.file = file;
@@ -42,6 +44,11 @@ final class SegmentScanner implements Closeable {
         return end;
     }
 
+    /** Decodes frames as the layout of {@code version}, the one the segment's header declares. */
+    void formatVersion(int version) {
+        this.version = version;
+    }
+
     /** Extends (or cuts) what may be read: the readable end of a segment still being written grows. */
     void end(long end) {
         if (end < this.end) {
@@ -51,11 +58,21 @@ final class SegmentScanner implements Closeable {
     }
 
     /**
-     * Makes {@code [pos, pos + n)} available in the buffer.
+     * Makes {@code [pos, pos + n)} available in the buffer, reading a whole buffer ahead: frames are
+     * read in order.
      *
      * @return the buffer offset of {@code pos}, or -1 if the range goes past the end
      */
     private int ensure(long pos, int n) throws IOException {
+        return ensure(pos, n, true);
+    }
+
+    /**
+     * As {@link #ensure(long, int)}; without {@code readAhead} it reads only the {@code n} bytes, for
+     * a header or a trailer: recovery probes every segment's two ends, and reading a whole buffer at
+     * each would read 1 MiB per segment of a backlog it otherwise does not touch.
+     */
+    private int ensure(long pos, int n, boolean readAhead) throws IOException {
         if (n < 0 || pos < 0 || pos + n > end) {
             return -1;
         }
@@ -67,7 +84,7 @@ final class SegmentScanner implements Closeable {
         } else if (buf.length > BUFFER_BYTES && n <= BUFFER_BYTES) {
             buf = new byte[BUFFER_BYTES]; // a large frame passed: give the memory back
         }
-        int want = (int) Math.min(buf.length, end - pos);
+        int want = (int) Math.min(readAhead ? buf.length : n, end - pos);
         ByteBuffer dst = ByteBuffer.wrap(buf, 0, want);
         while (dst.hasRemaining()) {
             if (file.read(dst, pos + dst.position()) < 0) {
@@ -82,13 +99,13 @@ final class SegmentScanner implements Closeable {
     /** The first {@code n} bytes of the file (fewer if it is shorter), for its header. */
     byte[] head(int n) throws IOException {
         int len = (int) Math.min(n, end);
-        int at = ensure(0, len);
+        int at = ensure(0, len, false);
         return at < 0 ? new byte[0] : java.util.Arrays.copyOfRange(buf, at, at + len);
     }
 
     /** {@code n} bytes from {@code pos}, or null past the end. */
     byte @Nullable [] bytes(long pos, int n) throws IOException {
-        int at = ensure(pos, n);
+        int at = ensure(pos, n, false);
         return at < 0 ? null : java.util.Arrays.copyOfRange(buf, at, at + n);
     }
 
@@ -103,7 +120,7 @@ final class SegmentScanner implements Closeable {
             return null;
         }
         at = ensure(pos, JournalFormat.FRAME_PREFIX + body);
-        return at < 0 ? null : JournalFormat.readFrame(buf, at, bufLen, crc);
+        return at < 0 ? null : JournalFormat.readFrame(buf, at, bufLen, crc, version);
     }
 
     /** The first offset from {@code from} holding an intact frame numbered after {@code lastSeq}, or -1. */

@@ -7,11 +7,13 @@ import dev.twinstream.core.Clock;
 import dev.twinstream.core.ConfigurationException;
 import dev.twinstream.core.FsyncPolicy;
 import dev.twinstream.core.OverflowPolicy;
+import dev.twinstream.core.internal.dispatch.LedgerDigest;
 import java.io.IOException;
-import java.io.InputStream;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -30,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * it); this test never writes to them, only to copies.
  */
 class GoldenJournalTest {
+    /** The version 1 files, which the refusal tests alter (copies of them). */
     private static final String[] FILES = {"checkpoint.tsc", "segment-00000000000000000523.tsj",
         "segment-00000000000000001040.tsj"};
     private static final long NS = TimeUnit.SECONDS.toNanos(5);
@@ -45,15 +48,32 @@ class GoldenJournalTest {
         return copyGolden(1);
     }
 
+    /** A copy of the golden journal of {@code version}, without its README. */
     private Path copyGolden(int version) throws IOException {
         Path journal = dir.resolve("journal");
         Files.createDirectories(journal);
-        for (String name : FILES) {
-            try (InputStream in = getClass().getResourceAsStream("/golden/journal-v" + version + "/" + name)) {
-                Files.copy(in, journal.resolve(name));
+        Path golden;
+        try {
+            golden = Paths.get(getClass().getResource("/golden/journal-v" + version).toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+        try (Stream<Path> files = Files.list(golden)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                if (!f.getFileName().toString().endsWith(".md")) {
+                    Files.copy(f, journal.resolve(f.getFileName()));
+                }
             }
         }
         return journal;
+    }
+
+    /** The first segment's first seq: the records before it were deleted once both sinks passed them. */
+    private static long firstSeq(Path journal) throws IOException {
+        try (Stream<Path> files = Files.list(journal)) {
+            return files.mapToLong(f -> JournalFormat.segmentFirstSeq(f.getFileName().toString()))
+                    .filter(seq -> seq >= 0).min().orElseThrow();
+        }
     }
 
     @Test
@@ -66,24 +86,30 @@ class GoldenJournalTest {
         opensWithEveryFieldAndEachSinkResumesAtItsCheckpoint(2);
     }
 
+    @Test
+    void aVersionThreeJournalOpensWithEveryFieldAndEachSinkResumesAtItsCheckpoint() throws IOException {
+        opensWithEveryFieldAndEachSinkResumesAtItsCheckpoint(3);
+    }
+
     private void opensWithEveryFieldAndEachSinkResumesAtItsCheckpoint(int version) throws IOException {
         Path journal = copyGolden(version);
         DiskLog log = DiskLog.open(config(), new FileJournalStorage(journal));
         try {
             assertThat(log.recovery().hasDamage()).as("%s", log.recovery()).isFalse();
-            assertThat(log.recovery().recordsRecovered()).isEqualTo(1500 - 523);
+            long first = firstSeq(journal);
+            assertThat(log.recovery().recordsRecovered()).isEqualTo(1500 - first);
             if (version >= 2) {
-                assertSealTrailer(journal.resolve(FILES[1]));
+                assertSealTrailer(journal.resolve(JournalFormat.segmentName(first)), first);
             }
             List<LogRecord> realtime = readAll(log, 0);
             List<LogRecord> backup = readAll(log, 1);
             assertThat(realtime).extracting(r -> r.seq).containsExactlyElementsOf(range(1000, 1500, false));
             assertThat(backup).extracting(r -> r.seq).containsExactlyElementsOf(range(600, 1500, true));
             for (LogRecord r : realtime) {
-                assertGolden(r, 0);
+                assertGolden(r, 0, version);
             }
             for (LogRecord r : backup) {
-                assertGolden(r, 1);
+                assertGolden(r, 1, version);
             }
             // Written on: appends continue the numbering, in segments of the current version.
             log.append(new LogRecord("after-v1", "page_view", "user-0", null, 1_800_000_000_000L, 0,
@@ -113,7 +139,8 @@ class GoldenJournalTest {
         byte[] b = Files.readAllBytes(segment);
         JournalFormat.Header header = JournalFormat.readHeader(b, b.length, FILES[2]);
         b[4] = 0;
-        b[5] = 3; // version 3, with a CRC that matches: written by newer code, not damage
+        int newer = JournalFormat.VERSION + 1;
+        b[5] = (byte) newer; // a CRC that matches: written by newer code, not damage
         patchCrc(b, header.length);
         Files.write(segment, b);
         Map<String, byte[]> before = contents(journal);
@@ -121,7 +148,8 @@ class GoldenJournalTest {
         assertThatThrownBy(() -> DiskLog.open(config(), new FileJournalStorage(journal)))
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining(journal.toString())
-                .hasMessageContaining(FILES[2] + " is journal format version 3; this Twinstream reads versions 1 to 2");
+                .hasMessageContaining(FILES[2] + " is journal format version " + newer + "; this Twinstream reads versions 1 to "
+                        + JournalFormat.VERSION);
         assertThat(contents(journal)).as("nothing truncated, skipped or deleted").containsExactlyInAnyOrderEntriesOf(before);
     }
 
@@ -144,12 +172,13 @@ class GoldenJournalTest {
 
         assertThatThrownBy(() -> DiskLog.open(config(), new FileJournalStorage(journal)))
                 .isInstanceOf(ConfigurationException.class)
-                .hasMessageContaining("checkpoint.tsc is journal format version 9; this Twinstream reads versions 1 to 2");
+                .hasMessageContaining("checkpoint.tsc is journal format version 9; this Twinstream reads versions 1 to "
+                        + JournalFormat.VERSION);
         assertThat(contents(journal)).containsExactlyInAnyOrderEntriesOf(before);
     }
 
     /** Every field as the golden README describes it. */
-    private static void assertGolden(LogRecord r, int sink) {
+    private static void assertGolden(LogRecord r, int sink, int version) {
         long seq = r.seq;
         assertThat(r.eventId).isEqualTo("id-" + seq);
         assertThat(r.eventType).isEqualTo(seq % 2 == 0 ? "page_view" : "book_opened");
@@ -160,23 +189,24 @@ class GoldenJournalTest {
         assertThat(payload).isEqualTo(sink == 0 ? "{\"n\":" + seq + ",\"pad\":\"" + "x".repeat((int) (seq % 50)) + "\"}"
                 : "n=" + seq);
         assertThat(r.payloads[sink]).as("the writer's recipe").isEqualTo(GoldenJournalWriter.record(seq).payloads[sink]);
+        // From version 3 the frame carries the id's ledger term, so a record read back needs no MD5 at delivery.
+        assertThat(r.ledgerTerm).isEqualTo(version >= 3 ? LedgerDigest.term(r.eventId) : -1);
     }
 
-    /** The sealed segment's trailer still parses, with the counts the recipe gives (segment 523-1039). */
-    private static void assertSealTrailer(Path segment) throws IOException {
+    /** The first, sealed segment's trailer still parses, with the counts the recipe gives. */
+    private static void assertSealTrailer(Path segment, long firstSeq) throws IOException {
         byte[] file = Files.readAllBytes(segment);
         int length = JournalFormat.trailerLength(java.util.Arrays.copyOfRange(file, file.length - 8, file.length));
         assertThat(length).as("a seal trailer ends the full segment").isPositive();
         JournalFormat.Trailer t = JournalFormat.readTrailer(
                 java.util.Arrays.copyOfRange(file, file.length - length, file.length), 2);
         assertThat(t).isNotNull();
-        assertThat(t.endSeq).isEqualTo(1040);
         assertThat(t.dataEnd).isEqualTo(file.length - length);
         long records = 0;
         for (long c : t.maskCounts) {
             records += c;
         }
-        assertThat(records).isEqualTo(1040 - 523);
+        assertThat(records).isEqualTo(t.endSeq - firstSeq).isPositive();
     }
 
     private static List<Long> range(long from, long to, boolean backupOnly) {

@@ -3,6 +3,7 @@ package dev.twinstream.core.internal.journal;
 import dev.twinstream.core.Clock;
 import dev.twinstream.core.FsyncPolicy;
 import dev.twinstream.core.OverflowPolicy;
+import dev.twinstream.core.internal.dispatch.LedgerDigest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -64,8 +65,10 @@ final class GoldenJournalWriter {
         byte[] realtimePayload = ("{\"n\":" + seq + ",\"pad\":\"" + "x".repeat((int) (seq % 50)) + "\"}")
                 .getBytes(StandardCharsets.UTF_8);
         byte[] backupPayload = backup ? ("n=" + seq).getBytes(StandardCharsets.UTF_8) : null;
-        return new LogRecord("id-" + seq, seq % 2 == 0 ? "page_view" : "book_opened", "user-" + (seq % 7),
+        LogRecord r = new LogRecord("id-" + seq, seq % 2 == 0 ? "page_view" : "book_opened", "user-" + (seq % 7),
                 seq % 5 == 0 ? null : "route-" + (seq % 4), 1_700_000_000_000L + seq * 1000L, 0,
                 new byte[][] {realtimePayload, backupPayload}, backup ? 0b11 : 0b01, null);
+        r.ledgerTerm = LedgerDigest.term(r.eventId); // as a tracker with a delivery ledger computes it
+        return r;
     }
 }
