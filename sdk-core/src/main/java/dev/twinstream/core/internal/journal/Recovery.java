@@ -25,6 +25,14 @@ final class Recovery {
     private long framesSkipped;
     private long bytesSkipped;
     private long bytesTruncated;
+    /**
+     * What is read first of each segment for its header, which holds the sink names: a few dozen
+     * bytes usually. Small, because every segment's header is read at open and the kernel reads
+     * ahead in proportion to the first read.
+     */
+    static final int HEADER_PROBE_BYTES = 4096;
+    /** The most a header is read for (32 sinks with long names). */
+    static final int MAX_HEADER_BYTES = 64 * 1024;
     private long bytesScanned;
     private long recordsRecovered;
     private long recordsReplayed;
@@ -103,8 +111,12 @@ final class Recovery {
                 if (size == 0 && !newest) {
                     damage(name, 0, 0, "segment is empty although newer segments follow");
                 }
-                byte[] head = in.head(64 * 1024);
+                byte[] head = in.head(HEADER_PROBE_BYTES);
                 JournalFormat.Header header = JournalFormat.readHeader(head, head.length, name);
+                if (header == null && head.length == HEADER_PROBE_BYTES) { // a header of long sink names, or damage
+                    head = in.head(MAX_HEADER_BYTES);
+                    header = JournalFormat.readHeader(head, head.length, name);
+                }
                 if (header != null) {
                     layout = header;
                 }

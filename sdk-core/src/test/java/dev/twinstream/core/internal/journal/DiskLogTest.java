@@ -66,6 +66,7 @@ class DiskLogTest {
         List<LogRecord> appended = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
             LogRecord r = DiskLogs.record("r" + i, BOTH, 200);
+            r.ledgerTerm = i * 7919L; // not the id's MD5: what comes back must be the frame's, not recomputed
             appended.add(r);
             log.append(r);
         }
@@ -89,6 +90,7 @@ class DiskLogTest {
             assertThat(r.partitionKey).isEqualTo(original.partitionKey);
             assertThat(r.occurredAtMillis).isEqualTo(original.occurredAtMillis);
             assertThat(r.seq).isEqualTo(original.seq);
+            assertThat(r.ledgerTerm).isEqualTo(original.ledgerTerm);
         }
         assertThat(reopened.recovery().recordsReplayed()).isEqualTo(70);
         assertThat(EventLogContractTest.peek(reopened, 0).storedRecords).as("sink 0 had committed all").isZero();
@@ -99,6 +101,29 @@ class DiskLogTest {
         reopened.append(next);
         assertThat(next.seq).isEqualTo(100);
         assertThat(readAll(reopened, 0)).containsExactly("next");
+        reopened.shutdown(TimeUnit.SECONDS.toNanos(5));
+    }
+
+    @Test
+    void aSegmentHeaderLongerThanRecoverysFirstReadOfItOpensWhole() {
+        int sinks = 20;
+        DiskLog.Config c = DiskLogs.config(clock, observer, OverflowPolicy.dropNewest(), 16 << 20, sinks, FsyncPolicy.always());
+        c.segmentBytes = 64 * 1024;
+        for (int s = 0; s < sinks; s++) {
+            c.sinkNames[s] = "sink-" + s + "-" + "n".repeat(240);
+        }
+        assertThat(JournalFormat.segmentHeader(0, c.sinkNames, c.slots).length).isGreaterThan(Recovery.HEADER_PROBE_BYTES);
+        DiskLog log = open(c);
+        for (int i = 0; i < 10; i++) {
+            log.append(DiskLogs.record("r" + i, (1 << sinks) - 1, 100));
+        }
+        assertThat(log.syncOnce(true)).isTrue();
+        log.abandon();
+        storage.crash();
+
+        DiskLog reopened = open(c);
+        assertThat(reopened.recovery().hasDamage()).as("%s", reopened.recovery()).isFalse();
+        assertThat(readAll(reopened, sinks - 1)).containsExactlyElementsOf(ids("r", 0, 10));
         reopened.shutdown(TimeUnit.SECONDS.toNanos(5));
     }
 
