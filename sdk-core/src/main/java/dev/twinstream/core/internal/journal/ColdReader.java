@@ -93,7 +93,8 @@ final class ColdReader implements Closeable {
                 scanner = in;
             }
             in.end(readable);
-            JournalFormat.Frame f = in.frameAt(offset);
+            int old = seg.layoutIndex[sink];
+            JournalFormat.Frame f = in.frameAt(offset, old < 0 ? 0 : 1 << old); // other sinks' frames: not decoded
             if (f == null) {
                 long found = in.findFrame(offset + 1, nextSeq - 1);
                 long skipTo = found < 0 ? readable : found;

@@ -232,7 +232,7 @@ final class JournalFormat {
         String eventType;
         String partitionKey;
         @Nullable String routingKey;
-        /** Per slot; null for a slot without a payload. */
+        /** Per slot; null for a slot without a payload, and all of it null for a frame not decoded whole. */
         byte[] @Nullable [] payloads;
         /** Bytes the frame takes, prefix included. */
         int length;
@@ -245,6 +245,19 @@ final class JournalFormat {
      * @return the frame, or null
      */
     static @Nullable Frame readFrame(byte[] b, int pos, int size, CRC32 crc, int version) {
+        return readFrame(b, pos, size, crc, version, ALL_SINKS);
+    }
+
+    /** {@link #readFrame(byte[], int, int, CRC32, int, int)}'s mask for decoding every frame whole. */
+    static final int ALL_SINKS = -1;
+
+    /**
+     * As {@link #readFrame(byte[], int, int, CRC32, int)}, but a frame for none of the sinks in
+     * {@code wantMask} (bits of its segment's layout) comes back with its seq, sink mask and length
+     * only, its strings and payloads not decoded: a sink reading its backlog skips the frames of other
+     * sinks for little more than their CRC.
+     */
+    static @Nullable Frame readFrame(byte[] b, int pos, int size, CRC32 crc, int version, int wantMask) {
         if (size - pos < FRAME_PREFIX + MIN_BODY) {
             return null;
         }
@@ -269,6 +282,10 @@ final class JournalFormat {
                 if (f.ledgerTerm < -1 || f.ledgerTerm > 0xFFFF_FFFFL) {
                     return null;
                 }
+            }
+            if ((f.sinkMask & wantMask) == 0) {
+                f.length = FRAME_PREFIX + bodyLength; // intact (its CRC holds), and not the reader's
+                return f.seq < 0 ? null : f;
             }
             f.eventId = in.getString();
             f.eventType = in.getString();

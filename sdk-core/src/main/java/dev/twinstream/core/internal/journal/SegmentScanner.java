@@ -111,6 +111,15 @@ final class SegmentScanner implements Closeable {
 
     /** The frame at {@code pos} if it is complete before the end and validates; null otherwise. */
     JournalFormat.@Nullable Frame frameAt(long pos) throws IOException {
+        return frameAt(pos, JournalFormat.ALL_SINKS);
+    }
+
+    /**
+     * As {@link #frameAt(long)}; a frame for none of the sinks in {@code wantMask} (bits of the
+     * segment's layout) is validated but not decoded ({@link JournalFormat#readFrame(byte[], int, int,
+     * java.util.zip.CRC32, int, int)}).
+     */
+    JournalFormat.@Nullable Frame frameAt(long pos, int wantMask) throws IOException {
         int at = ensure(pos, JournalFormat.FRAME_PREFIX + JournalFormat.MIN_BODY);
         if (at < 0) {
             return null;
@@ -120,7 +129,7 @@ final class SegmentScanner implements Closeable {
             return null;
         }
         at = ensure(pos, JournalFormat.FRAME_PREFIX + body);
-        return at < 0 ? null : JournalFormat.readFrame(buf, at, bufLen, crc, version);
+        return at < 0 ? null : JournalFormat.readFrame(buf, at, bufLen, crc, version, wantMask);
     }
 
     /** The first offset from {@code from} holding an intact frame numbered after {@code lastSeq}, or -1. */
