@@ -22,8 +22,8 @@ import org.jspecify.annotations.Nullable;
  * The disk {@link EventLog}: segment files on disk, and in memory only a bounded window of the
  * newest records plus a few numbers per sink and per segment, whatever the backlog.
  *
- * <p>Every appended record is framed for the {@link JournalWriter} and kept in the <em>hot
- * window</em>, a ring bounded by {@code memoryBytes}. A sink that keeps up reads from the window.
+ * <p>Every appended record is framed for the {@link JournalWriter} and kept in the {@link HotWindow},
+ * bounded by {@code memoryBytes}. A sink that keeps up reads from the window.
  * When the window needs room it lets go of its oldest record, once that record is on disk as the
  * fsync policy wants it; a sink that had not read it continues from the files with its own
  * {@link ColdReader} until it catches up with the window again. Capacity ({@code maxBytes}) counts
@@ -36,7 +36,6 @@ import org.jspecify.annotations.Nullable;
 public final class DiskLog implements EventLog {
     /** About 100 years: far beyond any delivery timeout, and well inside a long of nanoseconds. */
     static final long MAX_RECOVERED_AGE_MILLIS = TimeUnit.DAYS.toMillis(36_500);
-    private static final int INITIAL_RING = 1024;
     /** Smallest segment the capacity rule ({@code maxBytes / 4}) shrinks a segment to. */
     static final long MIN_AUTO_SEGMENT_BYTES = 4096;
 
@@ -62,20 +61,8 @@ public final class DiskLog implements EventLog {
     private final ColdReader[] readers;
 
     // Guarded by this.
-    private LogRecord[] hot = new LogRecord[INITIAL_RING];
-    private SegmentInfo[] hotSegment = new SegmentInfo[INITIAL_RING];
-    private long[] hotOffset = new long[INITIAL_RING];
-    /**
-     * Parallel to the window, {@link #metaStride} ints per slot: sink mask, window cost, whether the
-     * record has a receipt, and its payload size per sink. What reads, commits and evictions need,
-     * so under the monitor they walk this array instead of loading records another core just wrote
-     * (the memory log's layout, for the same reason: see {@code MemoryLog}).
-     */
-    private int[] hotMeta;
-    private final int metaStride;
-    private long hotStart;
-    private long tail;
-    private long hotBytes;
+    /** The newest records; its end is the next record's sequence number. */
+    private final HotWindow window;
     /** Records below this are on disk as the fsync policy wants them: they may leave the window. */
     private long onDiskEnd;
     private final ArrayDeque<SegmentInfo> segments = new ArrayDeque<>();
@@ -111,61 +98,6 @@ public final class DiskLog implements EventLog {
         public long ledgerRetentionMillis;
     }
 
-    /** One sink's position and counters; guarded by the log's monitor. */
-    private static final class SinkCursor extends SinkTally {
-        /** Read and not yet committed: sequence numbers and payload sizes, oldest first (the in-flight window). */
-        long[] readSeqs = new long[64];
-        int[] readSizes = new int[64];
-        int readHead;
-        int readSize;
-        long readBytes;
-        /** Reading from the files: the sink's next unread record left the window. */
-        boolean cold;
-        /** Set with {@link #cold} by the appender that evicted the record; the dispatcher picks it up. */
-        @Nullable SegmentInfo restartSegment;
-        long restartOffset;
-        @Nullable LogRecord restartRecord;
-        /** Accepted time of the sink's oldest unread record while it reads from the files. */
-        long coldOldestNanos = Long.MAX_VALUE;
-
-        SinkCursor(int formatSlot, int wakeRecords, long wakeBytes, long journalBytes, long quotaBytes, long position) {
-            super(formatSlot, wakeRecords, wakeBytes, journalBytes, quotaBytes);
-            this.readSeq = position;
-            this.commitSeq = position;
-        }
-
-        long heldBytes() {
-            return unreadBytes + readBytes;
-        }
-
-        void addRead(long seq, int size) {
-            if (readSize == readSeqs.length) {
-                long[] seqs = new long[readSeqs.length * 2];
-                int[] sizes = new int[seqs.length];
-                for (int i = 0; i < readSize; i++) {
-                    seqs[i] = readSeqs[(readHead + i) % readSeqs.length];
-                    sizes[i] = readSizes[(readHead + i) % readSeqs.length];
-                }
-                readSeqs = seqs;
-                readSizes = sizes;
-                readHead = 0;
-            }
-            int at = (readHead + readSize) % readSeqs.length;
-            readSeqs[at] = seq;
-            readSizes[at] = size;
-            readSize++;
-            readBytes += size;
-        }
-
-        void committedBelow(long position) {
-            while (readSize > 0 && readSeqs[readHead] < position) {
-                readBytes -= readSizes[readHead];
-                readHead = (readHead + 1) % readSeqs.length;
-                readSize--;
-            }
-        }
-    }
-
     private DiskLog(Config c, JournalStorage storage, Closeable lock, Recovery.Result r, @Nullable LedgerFile ledger) {
         this.ledger = ledger;
         this.clock = c.clock;
@@ -191,8 +123,7 @@ public final class DiskLog implements EventLog {
         CheckpointFile checkpoint = new CheckpointFile(storage, sinkNames, c.fsync.kind() != FsyncPolicy.Kind.NEVER,
                 r.checkpointGeneration, r.checkpointPreallocated);
         this.writer = new JournalWriter(this, storage, clock, c.fsync, memoryBytes, sinkNames, slots, r.nextSeq, checkpoint);
-        this.tail = r.nextSeq;
-        this.hotStart = r.nextSeq;
+        this.window = new HotWindow(slots, r.nextSeq);
         this.onDiskEnd = r.nextSeq;
         this.segments.addAll(r.segments);
         for (SegmentInfo s : r.segments) {
@@ -200,8 +131,6 @@ public final class DiskLog implements EventLog {
         }
         this.sinks = new SinkCursor[sinkNames.length];
         this.readers = new ColdReader[sinkNames.length];
-        this.metaStride = META_PAYLOAD + sinkNames.length;
-        this.hotMeta = new int[INITIAL_RING * metaStride];
         long nowNanos = clock.nanoTime();
         long nowMillis = clock.epochMillis();
         for (int s = 0; s < sinks.length; s++) {
@@ -214,7 +143,7 @@ public final class DiskLog implements EventLog {
             sinks[s] = st;
             readers[s] = new ColdReader(this, storage, s, slots[s], slotCount);
             if (st.unreadCount == 0) {
-                st.readSeq = tail;
+                st.readSeq = window.end();
                 continue;
             }
             SegmentInfo start = segmentHolding(r.positions[s]);
@@ -250,7 +179,7 @@ public final class DiskLog implements EventLog {
             st.unreadCount = 0;
             st.unreadBytes = 0;
             st.cold = false;
-            st.readSeq = tail;
+            st.readSeq = window.end();
             readers[s].reset();
         } else {
             st.readSeq = first.seq;
@@ -428,10 +357,10 @@ public final class DiskLog implements EventLog {
                 throw new IllegalStateException("EventTracker is closed");
             }
             boolean diskFull = diskBytes + frameLength + rollCost() > maxBytes;
-            while (!diskFull && hotBytes + cost > memoryBytes && hotStart < onDiskEnd) {
+            while (!diskFull && window.bytes() + cost > memoryBytes && window.start() < onDiskEnd) {
                 evictHot();
             }
-            boolean windowFull = hotBytes + cost > memoryBytes && hotStart < tail;
+            boolean windowFull = window.bytes() + cost > memoryBytes && window.start() < window.end();
             if (!diskFull && !windowFull) {
                 return true;
             }
@@ -467,22 +396,16 @@ public final class DiskLog implements EventLog {
         return layout.length + trailer;
     }
 
-    /** Offsets within a window slot's {@link #hotMeta}. */
-    private static final int META_MASK = 0;
-    private static final int META_COST = 1;
-    private static final int META_RECEIPT = 2;
-    private static final int META_PAYLOAD = 3;
-
-
     private int store(LogRecord record, int frameLength) {
-        record.seq = tail;
+        long seq = window.end();
+        record.seq = seq;
         if (framing == null || framingFill >= segmentBytes) {
             if (framing != null) {
                 int trailer = framing.trailer(0).length;
                 framing.bytes += trailer; // released with the segment, or diskBytes would creep up with every seal
                 diskBytes += trailer;
             }
-            SegmentInfo seg = new SegmentInfo(tail, layout, sinkNames);
+            SegmentInfo seg = new SegmentInfo(seq, layout, sinkNames);
             segments.add(seg);
             framing = seg;
             framingFill = layout.length;
@@ -495,28 +418,11 @@ public final class DiskLog implements EventLog {
         diskBytes += frameLength;
         framing.bytes = framingFill; // the trailer is added when the segment is sealed
         framing.count(record, slots);
-
-        if (tail - hotStart == hot.length) {
-            grow();
-        }
-        int i = index(tail);
-        hot[i] = record;
-        hotSegment[i] = framing;
-        hotOffset[i] = offset;
-        int cost = record.heapBytes();
-        hotBytes += cost;
-        int m = i * metaStride;
-        hotMeta[m + META_MASK] = record.sinkMask;
-        hotMeta[m + META_COST] = cost;
-        hotMeta[m + META_RECEIPT] = record.receipt != null ? 1 : 0;
-        tail++;
+        window.add(record, framing, offset);
         int wake = SinkTally.NO_WAKE;
         for (int s = 0; s < sinks.length; s++) {
             if (record.goesTo(s)) {
-                SinkCursor st = sinks[s];
-                int payload = record.payloads[st.formatSlot].length;
-                hotMeta[m + META_PAYLOAD + s] = payload;
-                wake = st.stored(payload, wake);
+                wake = sinks[s].stored(window.payload(seq, s), wake);
             }
         }
         return wake;
@@ -527,20 +433,18 @@ public final class DiskLog implements EventLog {
      * continues from the files; its receipt, if a sink will read it back, is kept as a stub.
      */
     private void evictHot() {
-        long seq = hotStart;
-        int i = index(seq);
-        int m = i * metaStride;
-        int mask = hotMeta[m + META_MASK];
+        long seq = window.start();
+        int mask = window.mask(seq);
         boolean readAgain = false;
         for (int s = 0; s < sinks.length; s++) {
             SinkCursor st = sinks[s];
             boolean forSink = (mask & (1 << s)) != 0;
             if (!st.cold && st.readSeq == seq) {
                 if (forSink) {
-                    LogRecord r = hot[i];
+                    LogRecord r = window.record(seq);
                     st.cold = true;
-                    st.restartSegment = hotSegment[i];
-                    st.restartOffset = hotOffset[i];
+                    st.restartSegment = window.segment(seq);
+                    st.restartOffset = window.offset(seq);
                     st.restartRecord = r;
                     st.coldOldestNanos = r.acceptedNanos;
                 } else {
@@ -549,18 +453,15 @@ public final class DiskLog implements EventLog {
             }
             readAgain |= forSink && st.cold && st.readSeq <= seq;
         }
-        if (hotMeta[m + META_RECEIPT] != 0 && readAgain) {
-            LogRecord r = hot[i];
+        if (readAgain && window.hasReceipt(seq)) {
+            LogRecord r = window.record(seq);
             LogRecord stub = new LogRecord(r.eventId, r.eventType, r.partitionKey, r.routingKey, r.occurredAtMillis,
                     r.acceptedNanos, new byte[0][], r.sinkMask, r.receipt);
             stub.seq = seq;
             spilled.put(seq, stub);
             spilledCount = spilled.size();
         }
-        hot[i] = null;
-        hotSegment[i] = null;
-        hotBytes -= hotMeta[m + META_COST];
-        hotStart++;
+        window.removeOldest();
     }
 
     private void reportDrops(LogRecord record, DropReason reason, int sinksMask) {
@@ -584,7 +485,7 @@ public final class DiskLog implements EventLog {
                 st.restartSegment = null;
                 st.restartRecord = null;
             }
-            limitSeq = hotStart;
+            limitSeq = window.start();
             limit = Math.min(maxRecords, st.unreadCount);
         }
         // Disk reads happen outside the monitor: appenders are not held up by a sink's backlog.
@@ -617,7 +518,7 @@ public final class DiskLog implements EventLog {
             out.addAll(taken);
             st.readSeq = reader.position();
             st.coldOldestNanos = next == null ? Long.MAX_VALUE : next.acceptedNanos;
-            if (next == null && (st.unreadCount <= 0 || st.readSeq >= hotStart)) {
+            if (next == null && (st.unreadCount <= 0 || st.readSeq >= window.start())) {
                 st.cold = false;
                 reader.reset();
                 if (reader.sawDamage || st.unreadCount < 0) {
@@ -625,7 +526,7 @@ public final class DiskLog implements EventLog {
                     reader.sawDamage = false;
                 }
                 if (st.unreadCount == 0) {
-                    st.readSeq = tail;
+                    st.readSeq = window.end();
                 }
             }
         }
@@ -636,11 +537,11 @@ public final class DiskLog implements EventLog {
     private void recount(int sink, SinkCursor st) {
         int count = 0;
         long bytes = 0;
-        for (long seq = Math.max(st.readSeq, hotStart); seq < tail; seq++) {
-            LogRecord r = hot[index(seq)];
-            if (r.goesTo(sink)) {
+        int bit = 1 << sink;
+        for (long seq = Math.max(st.readSeq, window.start()); seq < window.end(); seq++) {
+            if ((window.mask(seq) & bit) != 0) {
                 count++;
-                bytes += r.payloads[st.formatSlot].length;
+                bytes += window.payload(seq, sink);
             }
         }
         st.storedRecords -= st.unreadCount - count;
@@ -653,19 +554,16 @@ public final class DiskLog implements EventLog {
         int limit = Math.min(maxRecords, st.unreadCount);
         int n = 0;
         long taken = 0;
-        long seq = Math.max(st.readSeq, hotStart);
+        long seq = Math.max(st.readSeq, window.start());
+        long end = window.end();
         int bit = 1 << sink;
-        int[] meta = hotMeta;
-        int stride = metaStride;
-        int indexMask = hot.length - 1;
-        while (n < limit && seq < tail) {
-            int i = (int) (seq & indexMask);
-            if ((meta[i * stride + META_MASK] & bit) != 0) {
-                int payload = meta[i * stride + META_PAYLOAD + sink];
+        while (n < limit && seq < end) {
+            if ((window.mask(seq) & bit) != 0) {
+                int payload = window.payload(seq, sink);
                 if (taken + payload > maxBytes) {
                     break;
                 }
-                out.add(hot[i]);
+                out.add(window.record(seq));
                 st.addRead(seq, payload);
                 n++;
                 taken += payload;
@@ -674,7 +572,7 @@ public final class DiskLog implements EventLog {
         }
         st.unreadCount -= n;
         st.unreadBytes -= taken;
-        st.readSeq = st.unreadCount == 0 ? tail : seq;
+        st.readSeq = st.unreadCount == 0 ? end : seq;
         return taken;
     }
 
@@ -686,12 +584,9 @@ public final class DiskLog implements EventLog {
             if (st.cold) {
                 out.oldestNanos = st.coldOldestNanos;
             } else {
-                for (long seq = Math.max(st.readSeq, hotStart); seq < tail; seq++) {
-                    LogRecord r = hot[index(seq)];
-                    if (r.goesTo(sink)) {
-                        out.oldestNanos = r.acceptedNanos;
-                        break;
-                    }
+                LogRecord oldest = window.firstFor(sink, st.readSeq);
+                if (oldest != null) {
+                    out.oldestNanos = oldest.acceptedNanos;
                 }
             }
         }
@@ -706,10 +601,10 @@ public final class DiskLog implements EventLog {
                     out.add(stub);
                 }
             }
-            for (long seq = Math.max(st.readSeq, hotStart); seq < tail; seq++) {
-                LogRecord r = hot[index(seq)];
-                if (r.receipt != null && r.goesTo(sink)) {
-                    out.add(r);
+            int bit = 1 << sink;
+            for (long seq = Math.max(st.readSeq, window.start()); seq < window.end(); seq++) {
+                if (window.hasReceipt(seq) && (window.mask(seq) & bit) != 0) {
+                    out.add(window.record(seq));
                 }
             }
         }
@@ -717,7 +612,7 @@ public final class DiskLog implements EventLog {
 
     @Override
     public synchronized long appendPosition() {
-        return tail;
+        return window.end();
     }
 
     @Override
@@ -725,7 +620,7 @@ public final class DiskLog implements EventLog {
         boolean moved;
         synchronized (this) {
             SinkCursor st = sinks[sink];
-            long position = seq != ALL_READ ? seq : st.unreadCount == 0 && !st.cold ? tail : st.readSeq;
+            long position = seq != ALL_READ ? seq : st.unreadCount == 0 && !st.cold ? window.end() : st.readSeq;
             moved = position > st.commitSeq;
             if (moved) {
                 st.committedBelow(position);
@@ -771,7 +666,7 @@ public final class DiskLog implements EventLog {
             SinkCursor st = sinks[s];
             // A sink with nothing unread and nothing in flight is past everything, committed or not:
             // a sink no record goes to must not keep every segment alive.
-            positions[s] = st.unreadCount == 0 && st.readSize == 0 && !st.cold ? tail : st.commitSeq;
+            positions[s] = st.unreadCount == 0 && st.readSize == 0 && !st.cold ? window.end() : st.commitSeq;
         }
         return positions;
     }
@@ -952,34 +847,10 @@ public final class DiskLog implements EventLog {
 
     /** Payload and overhead bytes the memory window holds. */
     synchronized long hotBytes() {
-        return hotBytes;
+        return window.bytes();
     }
 
     synchronized int segmentCount() {
         return segments.size();
-    }
-
-    private int index(long seq) {
-        return (int) (seq & (hot.length - 1));
-    }
-
-    private void grow() {
-        int capacity = hot.length * 2;
-        LogRecord[] records = new LogRecord[capacity];
-        SegmentInfo[] segs = new SegmentInfo[capacity];
-        long[] offsets = new long[capacity];
-        int[] meta = new int[capacity * metaStride];
-        for (long seq = hotStart; seq < tail; seq++) {
-            int from = index(seq);
-            int to = (int) (seq & (capacity - 1));
-            records[to] = hot[from];
-            segs[to] = hotSegment[from];
-            offsets[to] = hotOffset[from];
-            System.arraycopy(hotMeta, from * metaStride, meta, to * metaStride, metaStride);
-        }
-        hotMeta = meta;
-        hot = records;
-        hotSegment = segs;
-        hotOffset = offsets;
     }
 }
