@@ -17,14 +17,6 @@ import org.jspecify.annotations.Nullable;
  * truncated and counted, never thrown ({@code docs/JOURNAL.md}, "Recovery").
  */
 final class Recovery {
-    private final String[] sinkNames;
-    private final int[] slots;
-    private final JournalStorage storage;
-    private final @Nullable LedgerFile ledger;
-    private final List<JournalRecovery.Damage> damages = new ArrayList<>();
-    private long framesSkipped;
-    private long bytesSkipped;
-    private long bytesTruncated;
     /**
      * What is read first of each segment for its header, which holds the sink names: a few dozen
      * bytes usually. Small, because every segment's header is read at open and the kernel reads
@@ -33,6 +25,15 @@ final class Recovery {
     static final int HEADER_PROBE_BYTES = 4096;
     /** The most a header is read for (32 sinks with long names). */
     static final int MAX_HEADER_BYTES = 64 * 1024;
+
+    private final String[] sinkNames;
+    private final int[] slots;
+    private final JournalStorage storage;
+    private final @Nullable LedgerFile ledger;
+    private final List<JournalRecovery.Damage> damages = new ArrayList<>();
+    private long framesSkipped;
+    private long bytesSkipped;
+    private long bytesTruncated;
     private long bytesScanned;
     private long recordsRecovered;
     private long recordsReplayed;
@@ -207,7 +208,8 @@ final class Recovery {
             cp[s] = p == null ? 0 : p;
         }
         r.checkpointGeneration = c.generation;
-        r.checkpointPreallocated = c.version >= JournalFormat.SLOTTED_CHECKPOINT_VERSION && CheckpointFile.hasSlots(b.length, sinkNames);
+        r.checkpointPreallocated = c.version >= JournalFormat.SLOTTED_CHECKPOINT_VERSION
+                && CheckpointFile.hasSlots(b.length, sinkNames);
         return cp;
     }
 
