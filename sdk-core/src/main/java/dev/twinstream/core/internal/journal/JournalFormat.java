@@ -66,6 +66,8 @@ final class JournalFormat {
     static final int SLOTTED_CHECKPOINT_VERSION = 2;
     /** The first version whose frames carry the ledger term. */
     static final int LEDGER_TERM_VERSION = 3;
+    /** {@link #readFrame}'s mask for decoding every frame whole. */
+    static final int ALL_SINKS = -1;
     /** Largest body accepted on recovery. */
     static final int MAX_BODY = MAX_FRAME_BYTES - FRAME_PREFIX;
     static final String SEGMENT_PREFIX = "segment-";
@@ -240,22 +242,12 @@ final class JournalFormat {
 
     /**
      * Decodes the frame at {@code pos} if its length and CRC validate and its body parses as the
-     * layout of {@code version} (its segment header's).
+     * layout of {@code version} (its segment header's). A frame for none of the sinks in {@code
+     * wantMask} (bits of its segment's layout; {@link #ALL_SINKS} for every frame) comes back with its
+     * seq, sink mask and length only, its strings and payloads not decoded: a sink reading its backlog
+     * skips the frames of other sinks for little more than their CRC.
      *
      * @return the frame, or null
-     */
-    static @Nullable Frame readFrame(byte[] b, int pos, int size, CRC32 crc, int version) {
-        return readFrame(b, pos, size, crc, version, ALL_SINKS);
-    }
-
-    /** {@link #readFrame(byte[], int, int, CRC32, int, int)}'s mask for decoding every frame whole. */
-    static final int ALL_SINKS = -1;
-
-    /**
-     * As {@link #readFrame(byte[], int, int, CRC32, int)}, but a frame for none of the sinks in
-     * {@code wantMask} (bits of its segment's layout) comes back with its seq, sink mask and length
-     * only, its strings and payloads not decoded: a sink reading its backlog skips the frames of other
-     * sinks for little more than their CRC.
      */
     static @Nullable Frame readFrame(byte[] b, int pos, int size, CRC32 crc, int version, int wantMask) {
         if (size - pos < FRAME_PREFIX + MIN_BODY) {

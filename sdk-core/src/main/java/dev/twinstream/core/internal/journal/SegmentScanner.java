@@ -116,8 +116,7 @@ final class SegmentScanner implements Closeable {
 
     /**
      * As {@link #frameAt(long)}; a frame for none of the sinks in {@code wantMask} (bits of the
-     * segment's layout) is validated but not decoded ({@link JournalFormat#readFrame(byte[], int, int,
-     * java.util.zip.CRC32, int, int)}).
+     * segment's layout) is validated but not decoded ({@link JournalFormat#readFrame}).
      */
     JournalFormat.@Nullable Frame frameAt(long pos, int wantMask) throws IOException {
         int at = ensure(pos, JournalFormat.FRAME_PREFIX + JournalFormat.MIN_BODY);

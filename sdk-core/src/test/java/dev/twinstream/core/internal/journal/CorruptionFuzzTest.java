@@ -253,7 +253,7 @@ class CorruptionFuzzTest {
             int trailer = JournalFormat.trailerLength(java.util.Arrays.copyOfRange(b, b.length - 8, b.length));
             int end = trailer < 0 ? b.length : b.length - trailer; // a sealed segment ends with its trailer
             while (pos < end) {
-                JournalFormat.Frame f = JournalFormat.readFrame(b, pos, b.length, crc, h.version);
+                JournalFormat.Frame f = JournalFormat.readFrame(b, pos, b.length, crc, h.version, JournalFormat.ALL_SINKS);
                 out.add(new FrameAt(e.getKey(), pos, f.length, f.seq, f.eventId, f.sinkMask));
                 pos += f.length;
             }

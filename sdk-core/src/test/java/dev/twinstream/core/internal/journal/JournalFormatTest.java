@@ -45,6 +45,6 @@ class JournalFormatTest {
         byte[] b = frameOf(r);
         b[b.length - 1] ^= 1; // a payload byte: outside what a skip decodes
         assertThat(JournalFormat.readFrame(b, 0, b.length, new CRC32(), JournalFormat.VERSION, SINK_0)).isNull();
-        assertThat(JournalFormat.readFrame(b, 0, b.length, new CRC32(), JournalFormat.VERSION)).isNull();
+        assertThat(JournalFormat.readFrame(b, 0, b.length, new CRC32(), JournalFormat.VERSION, JournalFormat.ALL_SINKS)).isNull();
     }
 }
