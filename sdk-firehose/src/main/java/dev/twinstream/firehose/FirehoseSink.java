@@ -294,11 +294,15 @@ public final class FirehoseSink implements Sink, DestinationMetrics {
         }
     }
 
-    /** Routes every event (writing the results of those that reach no stream) and plans the requests. */
+    /**
+     * Routes every event (writing the results of those that reach no stream) and plans the requests.
+     * A stream's name is checked, and its group looked up, once per run of events routed to it, not
+     * per event: most batches go to one stream.
+     */
     private List<PutPlan> plan(SinkBatch batch, RecordResult[] results) {
         int size = results.length;
-        Map<String, int[]> byStream = new LinkedHashMap<>();
-        Map<String, Integer> counts = new LinkedHashMap<>();
+        Map<String, StreamEvents> byStream = new LinkedHashMap<>();
+        StreamEvents last = null;
         for (int i = 0; i < size; i++) {
             String stream;
             try {
@@ -316,28 +320,46 @@ public final class FirehoseSink implements Sink, DestinationMetrics {
                                 + batch.routingKey(i) + "': set deliveryStream(...), route(...) or routeBy(...)");
                 continue;
             }
-            if (!DELIVERY_STREAM_NAME.matcher(stream).matches()) {
-                results[i] = RecordResult.permanent(FirehoseErrors.INVALID_DELIVERY_STREAM_NAME,
-                        "the router chose delivery stream '" + stream + "', which does not match "
-                                + DELIVERY_STREAM_NAME.pattern());
-                continue;
+            StreamEvents group = last != null && last.stream.equals(stream) ? last : byStream.get(stream);
+            if (group == null) {
+                if (!DELIVERY_STREAM_NAME.matcher(stream).matches()) {
+                    results[i] = RecordResult.permanent(FirehoseErrors.INVALID_DELIVERY_STREAM_NAME,
+                            "the router chose delivery stream '" + stream + "', which does not match "
+                                    + DELIVERY_STREAM_NAME.pattern());
+                    continue;
+                }
+                group = new StreamEvents(stream, size);
+                byStream.put(stream, group);
             }
-            int[] events = byStream.get(stream);
-            int count = counts.getOrDefault(stream, 0);
-            if (events == null) {
-                events = new int[Math.min(size, 16)];
-            } else if (count == events.length) {
-                events = Arrays.copyOf(events, Math.min(size, count * 2));
-            }
-            events[count] = i;
-            byStream.put(stream, events);
-            counts.put(stream, count + 1);
+            group.add(i);
+            last = group;
         }
         List<PutPlan> plans = new ArrayList<>(byStream.size());
-        for (Map.Entry<String, int[]> e : byStream.entrySet()) {
-            plans.addAll(packer.plan(batch, e.getKey(), e.getValue(), counts.get(e.getKey())));
+        for (StreamEvents group : byStream.values()) {
+            plans.addAll(packer.plan(batch, group.stream, group.events, group.count));
         }
         return plans;
+    }
+
+    /** The indexes, in batch order, of the events routed to one stream. */
+    private static final class StreamEvents {
+        final String stream;
+        private final int batchSize;
+        int[] events;
+        int count;
+
+        StreamEvents(String stream, int batchSize) {
+            this.stream = stream;
+            this.batchSize = batchSize;
+            this.events = new int[Math.min(batchSize, 16)];
+        }
+
+        void add(int event) {
+            if (count == events.length) {
+                events = Arrays.copyOf(events, Math.min(batchSize, count * 2));
+            }
+            events[count++] = event;
+        }
     }
 
     private CompletableFuture<PutRecordBatchResponse> put(SinkBatch batch, PutPlan plan) {

@@ -164,7 +164,7 @@ class FirehoseSinkTest {
                 })
                 .build();
         BatchResult result = send(sink, new Batch().add("t", "ok", "a\n").add("t", null, "b\n").add("t", "no way", "c\n")
-                .add("t", "boom", "d\n"));
+                .add("t", "boom", "d\n").add("t", "no way", "e\n").add("t", "ok", "f\n"));
         assertThat(result.get(0).isOk()).isTrue();
         assertThat(result.get(1).status()).isEqualTo(RecordResult.Status.PERMANENT);
         assertThat(result.get(1).code()).isEqualTo("NoDeliveryStream");
@@ -174,7 +174,9 @@ class FirehoseSinkTest {
         assertThat(result.get(3).status()).isEqualTo(RecordResult.Status.PERMANENT);
         assertThat(result.get(3).code()).isEqualTo("StreamRouterFailed");
         assertThat(result.get(3).message()).contains("router bug");
-        assertThat(firehose.lines("ok")).containsExactly("a");
+        assertThat(result.get(4).code()).as("checked again: a bad name is never remembered").isEqualTo("InvalidDeliveryStreamName");
+        assertThat(result.get(5).isOk()).isTrue();
+        assertThat(firehose.lines("ok")).containsExactly("a", "f");
     }
 
     @Test
