@@ -351,7 +351,8 @@ public final class DiskLog implements EventLog {
     private boolean makeRoom(LogRecord record, int frameLength) {
         long cost = record.heapBytes();
         boolean block = overflow.kind() == OverflowPolicy.Kind.BLOCK;
-        long deadline = block ? clock.nanoTime() + overflow.timeout().toNanos() : 0;
+        // Read the clock only once the record has to wait: most appends find room, under the monitor.
+        long deadline = Long.MIN_VALUE;
         for (;;) {
             if (closed) {
                 throw new IllegalStateException("EventTracker is closed");
@@ -367,7 +368,11 @@ public final class DiskLog implements EventLog {
             if (!block) {
                 return false;
             }
-            long remaining = deadline - clock.nanoTime();
+            long now = clock.nanoTime();
+            if (deadline == Long.MIN_VALUE) {
+                deadline = now + overflow.timeout().toNanos();
+            }
+            long remaining = deadline - now;
             if (remaining <= 0) {
                 IOException cause = writer.failure(); // the window cannot empty while the writer cannot write
                 throw new BufferFullException(diskFull
