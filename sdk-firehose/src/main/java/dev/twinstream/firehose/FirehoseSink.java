@@ -302,7 +302,7 @@ public final class FirehoseSink implements Sink, DestinationMetrics {
     private List<PutPlan> plan(SinkBatch batch, RecordResult[] results) {
         int size = results.length;
         Map<String, StreamEvents> byStream = new LinkedHashMap<>();
-        StreamEvents last = null;
+        @Nullable StreamEvents last = null;
         for (int i = 0; i < size; i++) {
             String stream;
             try {
